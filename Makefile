@@ -1,0 +1,63 @@
+# SPDX-License-Identifier: GPL-2.0
+# kdbus patch series: build, boot and test pipeline. See README.md.
+
+S := scripts
+
+.PHONY: all run shell check series apply kernel selftests bench send \
+	deps clean distclean help
+
+all: help
+
+help:
+	@echo "make run        install, apply, build, boot the walk-through"
+	@echo "make shell      boot to a guest shell"
+	@echo "make check      everything CI gates on (ends 'N passed, N failed')"
+	@echo "make series     regenerate patches/ and series from the sources"
+	@echo "make apply      apply the series to build/src (KSRC=/path: your tree)"
+	@echo "make kernel     build the debug test kernel"
+	@echo "make selftests  build the selftests"
+	@echo "make bench      run the benchmark in the guest"
+	@echo "make send       format-patch --cover-letter + send-email --dry-run"
+	@echo "make clean      remove build products (keeps the base tree, ccache)"
+
+deps:
+	@$(S)/install-deps.sh
+
+run:
+	@$(S)/run.sh run
+
+shell:
+	@$(S)/run.sh shell
+
+bench:
+	@$(S)/run.sh bench
+
+check:
+	@$(S)/check.sh
+
+series:
+	@python3 $(S)/series.py generate
+
+apply: deps
+	@$(S)/base-tree.sh
+	@$(S)/apply.sh
+
+kernel: apply
+	@$(S)/configure.sh --verify
+	@. $(S)/lib.sh && step "kernel: building bzImage" && \
+		kmake bzImage >"$$LOGS/build-kernel.log" 2>&1 || \
+		{ tail -30 build/logs/build-kernel.log; exit 1; }
+
+selftests: kernel
+	@$(S)/build-selftests.sh
+
+send:
+	@$(S)/base-tree.sh
+	@$(S)/send.sh
+
+clean:
+	rm -rf build/src build/obj build/selftests build/initramfs \
+		build/*.cpio.gz build/logs build/outgoing build/send-git
+
+distclean:
+	rm -rf build

@@ -1,0 +1,54 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Per-patch gates. Starting from the pristine base, push the series one
+# patch at a time; for every prefix:
+#   * checkpatch.pl --strict on that patch: no error, warning or check
+#     (except the ignores listed with a reason in scripts/checkpatch.ignore);
+#   * the kernel builds (W=1, sparse on every recompiled file via C=1);
+#   * no compiler, W=1, kernel-doc or sparse message in a file the series
+#     has added or touched so far.
+# The last prefix is the whole series: its build is the test kernel.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+"$REPO/scripts/apply.sh" --none
+mapfile -t patches <"$QUILT_SERIES"
+n=${#patches[@]}
+touched=()
+for i in $(seq 0 "$n"); do
+	if [ "$i" -gt 0 ]; then
+		p=${patches[$((i - 1))]}
+		step "gate $i/$n: $p"
+		"$REPO/scripts/apply.sh" --next
+		ignore=$(awk -v p="$p" '$1 == p || $1 == "*" { printf "%s,", $2 }' \
+			"$REPO/scripts/checkpatch.ignore" | sed 's/,$//')
+		if ! (cd "$SRC" && ./scripts/checkpatch.pl --strict --show-types \
+			${ignore:+--ignore "$ignore"} "$QUILT_PATCHES/$p") \
+			>"$LOGS/checkpatch-$i.log" 2>&1; then
+			cat "$LOGS/checkpatch-$i.log"
+			die "checkpatch --strict: $p is not clean"
+		fi
+		grep -E '^total:' "$LOGS/checkpatch-$i.log" | sed 's/^/    checkpatch: /'
+		mapfile -t -O ${#touched[@]} touched < <(grep -E '^\+\+\+ b/' \
+			"$QUILT_PATCHES/$p" | sed 's#^+++ b/##')
+		check=C=1
+	else
+		step "gate 0/$n: the base tree builds"
+		check=
+	fi
+	"$REPO/scripts/configure.sh" $([ "$i" = "$n" ] && echo --verify)
+	log=$LOGS/build-$i.log
+	if ! kmake $check bzImage >"$log" 2>&1; then
+		grep -E 'error|Error' "$log" | head -30
+		die "prefix $i/$n (${p:-base}) does not build (log: $log)"
+	fi
+	if [ ${#touched[@]} -gt 0 ]; then
+		pat=$(printf '%s\n' "${touched[@]}" | sort -u | sed 's/[.]/\\./g' | paste -sd'|')
+		if grep -E "(^|/)($pat):[0-9]+(:[0-9]+)?: (warning|error|note)" "$log" >"$log.findings"; then
+			cat "$log.findings"
+			die "prefix $i/$n: W=1/sparse/kernel-doc messages in files of the series (log: $log)"
+		fi
+	fi
+	echo "    built ($(grep -cE '^  (CC|CHECK) ' "$log") compile/check steps)"
+done
+step "gates: all $n prefixes pass checkpatch, W=1 and sparse"
