@@ -3,7 +3,7 @@
 
 S := scripts
 
-.PHONY: all run shell check series apply kernel selftests bench send \
+.PHONY: all run shell check series apply kernel selftests send \
 	deps clean distclean help
 
 all: help
@@ -16,7 +16,6 @@ help:
 	@echo "make apply      apply the series to build/src (KSRC=/path: your tree)"
 	@echo "make kernel     build the debug test kernel"
 	@echo "make selftests  build the selftests"
-	@echo "make bench      run the benchmark in the guest"
 	@echo "make send       format-patch --cover-letter + send-email --dry-run"
 	@echo "make clean      remove build products (keeps the base tree, ccache)"
 
@@ -28,9 +27,6 @@ run:
 
 shell:
 	@$(S)/run.sh shell
-
-bench:
-	@$(S)/run.sh bench
 
 check:
 	@$(S)/check.sh

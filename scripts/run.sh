@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# make run / make shell / make bench: install, apply, build, boot.
+# make run / make shell: install, apply, build, boot.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 

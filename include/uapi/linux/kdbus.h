@@ -48,7 +48,7 @@ struct kdbus_notify_id_change {
 struct kdbus_notify_name_change {
 	struct kdbus_notify_id_change old_id;
 	struct kdbus_notify_id_change new_id;
-	char name[0];
+	char name[];
 } __attribute__((__aligned__(8)));
 
 /**
@@ -109,7 +109,7 @@ struct kdbus_pids {
  */
 struct kdbus_caps {
 	__u32 last_cap;
-	__u32 caps[0];
+	__u32 caps[];
 } __attribute__((__aligned__(8)));
 
 /**
@@ -175,7 +175,7 @@ struct kdbus_bloom_parameter {
  */
 struct kdbus_bloom_filter {
 	__u64 generation;
-	__u64 data[0];
+	__u64 data[];
 } __attribute__((__aligned__(8)));
 
 /**
@@ -205,7 +205,7 @@ struct kdbus_memfd {
  */
 struct kdbus_name {
 	__u64 flags;
-	char name[0];
+	char name[];
 } __attribute__((__aligned__(8)));
 
 /**
@@ -429,16 +429,18 @@ enum kdbus_item_type {
  * @policy_access:	KDBUS_ITEM_POLICY_ACCESS
  *
  * Items are laid out back to back, each starting at an 8-byte aligned
- * offset; never allocate an item by sizeof(struct kdbus_item).
+ * offset; never allocate an item by sizeof(struct kdbus_item). The
+ * variable-length tails are flexible arrays; their layout is that of the
+ * zero-length arrays of the historical interface.
  */
 struct kdbus_item {
 	__u64 size;
 	__u64 type;
 	union {
-		__u8 data[0];
-		__u32 data32[0];
-		__u64 data64[0];
-		char str[0];
+		__DECLARE_FLEX_ARRAY(__u8, data);
+		__DECLARE_FLEX_ARRAY(__u32, data32);
+		__DECLARE_FLEX_ARRAY(__u64, data64);
+		__DECLARE_FLEX_ARRAY(char, str);
 
 		__u64 id;
 		struct kdbus_vec vec;
@@ -451,7 +453,7 @@ struct kdbus_item {
 		struct kdbus_bloom_parameter bloom_parameter;
 		struct kdbus_bloom_filter bloom_filter;
 		struct kdbus_memfd memfd;
-		int fds[0];
+		__DECLARE_FLEX_ARRAY(int, fds);
 		struct kdbus_notify_name_change name_change;
 		struct kdbus_notify_id_change id_change;
 		struct kdbus_policy_access policy_access;
@@ -516,7 +518,7 @@ struct kdbus_msg {
 		__u64 timeout_ns;
 		__u64 cookie_reply;
 	};
-	struct kdbus_item items[0];
+	struct kdbus_item items[];
 } __attribute__((__aligned__(8)));
 
 /**
@@ -557,7 +559,7 @@ struct kdbus_cmd_send {
 	__u64 return_flags;
 	__u64 msg_address;
 	struct kdbus_msg_info reply;
-	struct kdbus_item items[0];
+	struct kdbus_item items[];
 } __attribute__((__aligned__(8)));
 
 /**
@@ -607,7 +609,7 @@ struct kdbus_cmd_recv {
 	__s64 priority;
 	__u64 dropped_msgs;
 	struct kdbus_msg_info msg;
-	struct kdbus_item items[0];
+	struct kdbus_item items[];
 } __attribute__((__aligned__(8)));
 
 /**
@@ -625,7 +627,7 @@ struct kdbus_cmd_free {
 	__u64 flags;
 	__u64 return_flags;
 	__u64 offset;
-	struct kdbus_item items[0];
+	struct kdbus_item items[];
 } __attribute__((__aligned__(8)));
 
 /**
@@ -675,7 +677,7 @@ struct kdbus_cmd_hello {
 	__u64 offset;
 	__u64 items_size;
 	__u8 id128[16];
-	struct kdbus_item items[0];
+	struct kdbus_item items[];
 } __attribute__((__aligned__(8)));
 
 /**
@@ -693,7 +695,7 @@ struct kdbus_info {
 	__u64 size;
 	__u64 id;
 	__u64 flags;
-	struct kdbus_item items[0];
+	struct kdbus_item items[];
 } __attribute__((__aligned__(8)));
 
 /**
@@ -727,7 +729,7 @@ struct kdbus_cmd_list {
 	__u64 return_flags;
 	__u64 offset;
 	__u64 list_size;
-	struct kdbus_item items[0];
+	struct kdbus_item items[];
 } __attribute__((__aligned__(8)));
 
 /**
@@ -752,7 +754,7 @@ struct kdbus_cmd_info {
 	__u64 attach_flags;
 	__u64 offset;
 	__u64 info_size;
-	struct kdbus_item items[0];
+	struct kdbus_item items[];
 } __attribute__((__aligned__(8)));
 
 /**
@@ -780,7 +782,7 @@ struct kdbus_cmd_match {
 	__u64 flags;
 	__u64 return_flags;
 	__u64 cookie;
-	struct kdbus_item items[0];
+	struct kdbus_item items[];
 } __attribute__((__aligned__(8)));
 
 /**
@@ -823,7 +825,7 @@ struct kdbus_cmd {
 	__u64 size;
 	__u64 flags;
 	__u64 return_flags;
-	struct kdbus_item items[0];
+	struct kdbus_item items[];
 } __attribute__((__aligned__(8)));
 
 /**

@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kdbus - bus
+ */
+
+#include <linux/atomic.h>
+#include <linux/cred.h>
+#include <linux/err.h>
+#include <linux/pid.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/uuid.h>
+
+#include "bus.h"
+#include "domain.h"
+#include "endpoint.h"
+#include "item.h"
+#include "limits.h"
+#include "names.h"
+#include "node.h"
+
+static void kdbus_bus_release(struct kdbus_node *node)
+{
+	struct kdbus_bus *bus = kdbus_bus_from_node(node);
+
+	/* the name is free again and the bus no longer counts */
+	if (bus->creator)
+		atomic_dec(&bus->creator->buses);
+}
+
+static void kdbus_bus_free(struct kdbus_node *node)
+{
+	struct kdbus_bus *bus = kdbus_bus_from_node(node);
+
+	kdbus_user_unref(bus->creator);
+	if (bus->creator_cred)
+		put_cred(bus->creator_cred);
+	put_pid(bus->creator_pid);
+	put_pid(bus->creator_tgid);
+	kfree(bus);
+}
+
+static const struct kdbus_node_ops kdbus_bus_ops = {
+	.release = kdbus_bus_release,
+	.free = kdbus_bus_free,
+};
+
+/**
+ * kdbus_bus_ref() - take a reference to a bus
+ * @bus:	Bus
+ *
+ * Return: @bus.
+ */
+struct kdbus_bus *kdbus_bus_ref(struct kdbus_bus *bus)
+{
+	kdbus_node_ref(&bus->node);
+	return bus;
+}
+
+/**
+ * kdbus_bus_unref() - drop a reference to a bus
+ * @bus:	Bus, or NULL
+ *
+ * Return: NULL.
+ */
+struct kdbus_bus *kdbus_bus_unref(struct kdbus_bus *bus)
+{
+	if (bus)
+		kdbus_node_unref(&bus->node);
+	return NULL;
+}
+
+/**
+ * kdbus_bus_destroy() - tear a bus down
+ * @bus:	Bus; the caller holds a reference, which it keeps
+ *
+ * Removes the bus directory, tears down all endpoints and releases the
+ * creator's bus count. Idempotent. The caller must not hold an active
+ * reference to the bus or anything below it.
+ */
+void kdbus_bus_destroy(struct kdbus_bus *bus)
+{
+	kdbus_node_destroy(&bus->node);
+}
+
+static struct kdbus_bus *
+kdbus_bus_new(struct kdbus_domain *domain, const char *name, u64 flags,
+	      const struct kdbus_bloom_parameter *bloom,
+	      u64 attach_flags_req, u64 attach_flags_owner)
+{
+	struct kdbus_ep *ep = NULL;
+	struct kdbus_user *user;
+	struct kdbus_bus *bus;
+	int ret;
+
+	bus = kzalloc(sizeof(*bus), GFP_KERNEL);
+	if (!bus)
+		return ERR_PTR(-ENOMEM);
+
+	ret = kdbus_node_init(&bus->node, KDBUS_NODE_BUS, &kdbus_bus_ops,
+			      &domain->node, name, kdbus_make_mode(flags, 0500),
+			      current_euid(), current_egid());
+	if (ret < 0)
+		goto exit_unref;
+
+	bus->domain = domain;
+	bus->bus_flags = flags;
+	bus->bloom = *bloom;
+	bus->attach_flags_req = attach_flags_req;
+	bus->attach_flags_owner = attach_flags_owner;
+	generate_random_uuid(bus->id128);
+	bus->creator_cred = get_current_cred();
+	bus->creator_pid = get_task_pid(current, PIDTYPE_PID);
+	bus->creator_tgid = get_task_pid(current, PIDTYPE_TGID);
+
+	/* accounted to the real uid */
+	user = kdbus_user_lookup(domain, current_uid());
+	if (IS_ERR(user)) {
+		ret = PTR_ERR(user);
+		goto exit_unref;
+	}
+	if (atomic_inc_return(&user->buses) > KDBUS_USER_MAX_BUSES) {
+		atomic_dec(&user->buses);
+		kdbus_user_unref(user);
+		ret = -EMFILE;
+		goto exit_unref;
+	}
+	bus->creator = user;
+
+	ep = kdbus_ep_new(bus, "bus", kdbus_make_mode(flags, 0600),
+			  bus->node.uid, bus->node.gid, false);
+	if (IS_ERR(ep)) {
+		ret = PTR_ERR(ep);
+		ep = NULL;
+		goto exit_destroy;
+	}
+
+	bus->id = kdbus_domain_next_id(domain);
+
+	ret = kdbus_node_link(&bus->node);
+	if (ret < 0)
+		goto exit_destroy;
+
+	kdbus_node_activate(&ep->node);
+	kdbus_node_activate(&bus->node);
+	kdbus_ep_unref(ep);
+	return bus;
+
+exit_destroy:
+	/* tears down the default endpoint and releases the bus count */
+	kdbus_bus_destroy(bus);
+	kdbus_ep_unref(ep);
+exit_unref:
+	kdbus_bus_unref(bus);
+	return ERR_PTR(ret);
+}
+
+/**
+ * kdbus_cmd_bus_make() - handle KDBUS_CMD_BUS_MAKE
+ * @domain:	Domain of the control handle; the caller holds an active
+ *		reference to the control node
+ * @argp:	Command argument in user memory
+ *
+ * Return: the new bus (reference owned by the caller) on success, NULL
+ * after a KDBUS_FLAG_NEGOTIATE request, an ERR_PTR on failure.
+ */
+struct kdbus_bus *kdbus_cmd_bus_make(struct kdbus_domain *domain,
+				     void __user *argp)
+{
+	struct kdbus_bloom_parameter bloom;
+	u64 attach_req = 0, attach_owner = 0;
+	struct kdbus_args args;
+	struct kdbus_item *item;
+	struct kdbus_bus *bus;
+	const char *name;
+	int ret;
+
+	ret = kdbus_args_parse(&args, kdbus_cmd_spec_find(KDBUS_CMD_BUS_MAKE),
+			       argp);
+	if (ret < 0)
+		return ERR_PTR(ret);
+	if (ret > 0)
+		return NULL;
+
+	name = kdbus_item_payload(kdbus_args_item(&args, KDBUS_ITEM_MAKE_NAME));
+	bloom = kdbus_args_item(&args, KDBUS_ITEM_BLOOM_PARAMETER)->bloom_parameter;
+
+	item = kdbus_args_item(&args, KDBUS_ITEM_ATTACH_FLAGS_SEND);
+	if (item) {
+		ret = kdbus_sanitize_attach_flags(*(u64 *)kdbus_item_payload(item),
+						  &attach_owner);
+		if (ret < 0)
+			goto exit;
+	}
+
+	item = kdbus_args_item(&args, KDBUS_ITEM_ATTACH_FLAGS_RECV);
+	if (item) {
+		ret = kdbus_sanitize_attach_flags(*(u64 *)kdbus_item_payload(item),
+						  &attach_req);
+		if (ret < 0)
+			goto exit;
+	}
+
+	if (bloom.size < KDBUS_BUS_BLOOM_MIN_SIZE ||
+	    bloom.size > KDBUS_BUS_BLOOM_MAX_SIZE ||
+	    !IS_ALIGNED(bloom.size, 8) || bloom.n_hash < 1) {
+		ret = -EINVAL;
+		goto exit;
+	}
+
+	ret = kdbus_sysname_check_prefix(name, domain->user_ns,
+					 current_euid());
+	if (ret < 0)
+		goto exit;
+
+	bus = kdbus_bus_new(domain, name, args.cmd->flags, &bloom,
+			    attach_req, attach_owner);
+	if (IS_ERR(bus)) {
+		ret = PTR_ERR(bus);
+		goto exit;
+	}
+
+	ret = kdbus_args_clear(&args, 0);
+	if (ret < 0) {
+		kdbus_bus_destroy(bus);
+		kdbus_bus_unref(bus);
+		return ERR_PTR(ret);
+	}
+
+	return bus;
+
+exit:
+	return ERR_PTR(kdbus_args_clear(&args, ret));
+}

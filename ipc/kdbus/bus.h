@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kdbus - bus
+ *
+ * A bus is a directory below the root of a domain, created with
+ * KDBUS_CMD_BUS_MAKE on a control handle.
+ *
+ * Ownership and references:
+ *  - struct kdbus_bus embeds its node and lives as long as the node
+ *    (kref). References are held by the handle that created it (until
+ *    the handle is released), by its inode, by its endpoints (as their
+ *    parent) and, while linked, by the domain.
+ *  - The bus is live while its node is active. Releasing the owning
+ *    handle, or tearing down the domain, deactivates and drains it, which
+ *    tears down all its endpoints and releases the creator's bus count.
+ *
+ * Locking: all fields are set before the bus is linked into the domain
+ * and never change afterwards; @creator's counters are atomic.
+ */
+
+#ifndef __KDBUS_BUS_H
+#define __KDBUS_BUS_H
+
+#include <linux/types.h>
+#include <uapi/linux/kdbus.h>
+
+#include "node.h"
+
+struct cred;
+struct pid;
+struct kdbus_domain;
+struct kdbus_user;
+
+/**
+ * struct kdbus_bus - a bus
+ * @node:		Node of the bus directory
+ * @domain:		Domain of the bus (the parent of @node)
+ * @id:			Bus id, from the domain's id counter
+ * @bus_flags:		KDBUS_MAKE_* flags given at creation
+ * @attach_flags_req:	KDBUS_ATTACH_* mask every connection must be willing
+ *			to send (KDBUS_ITEM_ATTACH_FLAGS_RECV at creation)
+ * @attach_flags_owner:	KDBUS_ATTACH_* mask of the creator's metadata that
+ *			may be revealed (KDBUS_ITEM_ATTACH_FLAGS_SEND)
+ * @bloom:		Bloom filter parameters
+ * @id128:		Random (RFC 4122 version 4) UUID of the bus
+ * @creator:		Accounting user of the creator (real uid); non-NULL
+ *			once the bus is counted in its bus limit
+ * @creator_cred:	Credentials of the creator at creation time
+ * @creator_pid:	Thread that created the bus
+ * @creator_tgid:	Thread group that created the bus
+ */
+struct kdbus_bus {
+	struct kdbus_node node;
+	struct kdbus_domain *domain;
+	u64 id;
+	u64 bus_flags;
+	u64 attach_flags_req;
+	u64 attach_flags_owner;
+	struct kdbus_bloom_parameter bloom;
+	u8 id128[16];
+	struct kdbus_user *creator;
+	const struct cred *creator_cred;
+	struct pid *creator_pid;
+	struct pid *creator_tgid;
+};
+
+struct kdbus_bus *kdbus_cmd_bus_make(struct kdbus_domain *domain,
+				     void __user *argp);
+struct kdbus_bus *kdbus_bus_ref(struct kdbus_bus *bus);
+struct kdbus_bus *kdbus_bus_unref(struct kdbus_bus *bus);
+void kdbus_bus_destroy(struct kdbus_bus *bus);
+
+/**
+ * kdbus_bus_from_node() - the bus embedding a node
+ * @node:	Node of type KDBUS_NODE_BUS
+ *
+ * Return: the bus.
+ */
+static inline struct kdbus_bus *kdbus_bus_from_node(struct kdbus_node *node)
+{
+	return container_of(node, struct kdbus_bus, node);
+}
+
+#endif /* __KDBUS_BUS_H */

@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kdbus - name validation
+ */
+
+#include <kunit/test.h>
+#include <linux/errno.h>
+#include <linux/kernel.h>
+#include <linux/string.h>
+#include <linux/types.h>
+#include <linux/uidgid.h>
+#include <linux/user_namespace.h>
+
+#include "limits.h"
+#include "names.h"
+
+static bool kdbus_is_ascii_alpha(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static bool kdbus_is_ascii_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/**
+ * kdbus_sysname_validate() - check the syntax of a bus or endpoint name
+ * @name:	The name; need not be NUL-terminated
+ * @len:	Length of @name in bytes, terminating NUL not included
+ *
+ * A sysname consists of 1 to KDBUS_SYSNAME_MAX_LEN ASCII letters, digits
+ * and '_'; '-' and '.' are allowed too, but not as the first or the last
+ * character. The same rules apply to connection descriptions.
+ *
+ * Return: 0 if valid, -ENAMETOOLONG if too long, -EINVAL otherwise.
+ */
+int kdbus_sysname_validate(const char *name, size_t len)
+{
+	size_t i;
+
+	if (len == 0)
+		return -EINVAL;
+	if (len > KDBUS_SYSNAME_MAX_LEN)
+		return -ENAMETOOLONG;
+
+	for (i = 0; i < len; i++) {
+		char c = name[i];
+
+		if (kdbus_is_ascii_alpha(c) || kdbus_is_ascii_digit(c) ||
+		    c == '_')
+			continue;
+		if ((c == '-' || c == '.') && i > 0 && i < len - 1)
+			continue;
+		return -EINVAL;
+	}
+
+	return 0;
+}
+
+/**
+ * kdbus_sysname_check_prefix() - check the uid prefix of a sysname
+ * @name:	NUL-terminated name, already syntax-checked
+ * @ns:		User namespace of the domain
+ * @euid:	Effective uid of the caller
+ *
+ * Names of buses and custom endpoints must start with the decimal value
+ * of the caller's effective uid, as seen in the domain's user namespace,
+ * followed by '-'.
+ *
+ * Return: 0 if the prefix is right, -EINVAL if not or if @euid has no
+ * mapping in @ns.
+ */
+int kdbus_sysname_check_prefix(const char *name, struct user_namespace *ns,
+			       kuid_t euid)
+{
+	char prefix[16];
+	uid_t uid;
+	int n;
+
+	uid = from_kuid(ns, euid);
+	if (uid == (uid_t)-1)
+		return -EINVAL;
+
+	n = snprintf(prefix, sizeof(prefix), "%u-", uid);
+	if (strncmp(name, prefix, n))
+		return -EINVAL;
+
+	return 0;
+}
+
+/**
+ * kdbus_name_is_valid() - check the syntax of a well-known name
+ * @name:		NUL-terminated name
+ * @allow_wildcard:	Whether the last element may be "*" (policy names)
+ *
+ * A well-known name has at least two elements separated by '.', each made
+ * of ASCII letters, digits, '_' and '-', not starting with a digit, and
+ * is at most KDBUS_NAME_MAX_LEN characters long. With @allow_wildcard, the
+ * last element may be exactly "*" (it counts as an element).
+ *
+ * Return: true if @name is valid.
+ */
+bool kdbus_name_is_valid(const char *name, bool allow_wildcard)
+{
+	size_t i, len, elements = 1;
+	bool elem_start = true;
+
+	len = strnlen(name, KDBUS_NAME_MAX_LEN + 1);
+	if (len == 0 || len > KDBUS_NAME_MAX_LEN)
+		return false;
+
+	if (allow_wildcard && len >= 2 &&
+	    name[len - 2] == '.' && name[len - 1] == '*') {
+		len -= 2;
+		elements++;
+	}
+
+	for (i = 0; i < len; i++) {
+		char c = name[i];
+
+		if (c == '.') {
+			if (elem_start)
+				return false;
+			elem_start = true;
+			elements++;
+			continue;
+		}
+
+		if (kdbus_is_ascii_digit(c)) {
+			if (elem_start)
+				return false;
+		} else if (!kdbus_is_ascii_alpha(c) && c != '_' && c != '-') {
+			return false;
+		}
+
+		elem_start = false;
+	}
+
+	/* empty last element (or nothing before ".*") */
+	if (elem_start)
+		return false;
+
+	return elements >= 2;
+}
+
+#if IS_ENABLED(CONFIG_KDBUS_KUNIT_TEST)
+
+static void kdbus_test_sysname(struct kunit *test)
+{
+	static const char ok63[] =
+		"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_";
+	static const char x64[] =
+		"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx";
+	static const struct {
+		const char *name;
+		int ret;
+	} cases[] = {
+		{ "a", 0 },
+		{ "1000-foo", 0 },
+		{ "0-a.b_c-d", 0 },
+		{ "_", 0 },
+		{ "", -EINVAL },
+		{ "-foo", -EINVAL },
+		{ "foo-", -EINVAL },
+		{ ".foo", -EINVAL },
+		{ "foo.", -EINVAL },
+		{ "-", -EINVAL },
+		{ "1000-f@o", -EINVAL },
+		{ "1000-f/o", -EINVAL },
+		{ "1000-f o", -EINVAL },
+		{ "1000-\xc3\xa4", -EINVAL },
+	};
+	char buf[80];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
+		KUNIT_EXPECT_EQ_MSG(test, cases[i].ret,
+				    kdbus_sysname_validate(cases[i].name,
+							   strlen(cases[i].name)),
+				    "name \"%s\"", cases[i].name);
+
+	KUNIT_ASSERT_EQ(test, strlen(ok63), 63);
+	KUNIT_ASSERT_EQ(test, strlen(x64), 64);
+	KUNIT_EXPECT_EQ(test, 0, kdbus_sysname_validate(ok63, 63));
+	KUNIT_EXPECT_EQ(test, 0, kdbus_sysname_validate(x64, 63));
+	KUNIT_EXPECT_EQ(test, -ENAMETOOLONG, kdbus_sysname_validate(x64, 64));
+	/* too long wins over bad characters */
+	memcpy(buf, x64, 64);
+	buf[0] = '-';
+	buf[64] = '-';
+	KUNIT_EXPECT_EQ(test, -ENAMETOOLONG, kdbus_sysname_validate(buf, 65));
+}
+
+static void kdbus_test_sysname_prefix(struct kunit *test)
+{
+	struct user_namespace *ns = &init_user_ns;
+
+	KUNIT_EXPECT_EQ(test, 0,
+			kdbus_sysname_check_prefix("0-foo", ns, GLOBAL_ROOT_UID));
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			kdbus_sysname_check_prefix("00-foo", ns,
+						   GLOBAL_ROOT_UID));
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			kdbus_sysname_check_prefix("0foo", ns, GLOBAL_ROOT_UID));
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			kdbus_sysname_check_prefix("foo", ns, GLOBAL_ROOT_UID));
+	KUNIT_EXPECT_EQ(test, 0,
+			kdbus_sysname_check_prefix("1000-foo", ns,
+						   KUIDT_INIT(1000)));
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			kdbus_sysname_check_prefix("100-foo", ns,
+						   KUIDT_INIT(1000)));
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			kdbus_sysname_check_prefix("1001-foo", ns,
+						   KUIDT_INIT(1000)));
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			kdbus_sysname_check_prefix("10000-foo", ns,
+						   KUIDT_INIT(1000)));
+	KUNIT_EXPECT_EQ(test, 0,
+			kdbus_sysname_check_prefix("4294967294-x", ns,
+						   KUIDT_INIT(4294967294U)));
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			kdbus_sysname_check_prefix("4294967295-x", ns,
+						   INVALID_UID));
+}
+
+static void kdbus_test_name(struct kunit *test)
+{
+	static const struct {
+		const char *name;
+		bool valid;
+		bool valid_wildcard;
+	} cases[] = {
+		{ "foo.bar", true, true },
+		{ "foo.bar.baz", true, true },
+		{ "a.b", true, true },
+		{ "_foo.-bar", true, true },
+		{ "foo.b1", true, true },
+		{ "Foo_1.Bar-2", true, true },
+		{ ".bar.baz", false, false },
+		{ ".bla.blaz", false, false },
+		{ "foo", false, false },
+		{ "foo..bar", false, false },
+		{ "foo.", false, false },
+		{ "foo.1a", false, false },
+		{ "1foo.bar", false, false },
+		{ "foo.b@r", false, false },
+		{ "foo.b r", false, false },
+		{ "foo.bar.*", false, true },
+		{ "foo.*", false, true },
+		{ "foo.bla.bl.*", false, true },
+		{ ".*", false, false },
+		{ "*", false, false },
+		{ "foo.*.bar", false, false },
+		{ "foo.bar*", false, false },
+		{ "foo..*", false, false },
+		{ "", false, false },
+	};
+	char buf[KDBUS_NAME_MAX_LEN + 2];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		KUNIT_EXPECT_EQ_MSG(test, cases[i].valid,
+				    kdbus_name_is_valid(cases[i].name, false),
+				    "name \"%s\"", cases[i].name);
+		KUNIT_EXPECT_EQ_MSG(test, cases[i].valid_wildcard,
+				    kdbus_name_is_valid(cases[i].name, true),
+				    "wildcard name \"%s\"", cases[i].name);
+	}
+
+	/* 255 characters are fine, 256 are not */
+	memset(buf, 'a', sizeof(buf));
+	buf[1] = '.';
+	buf[KDBUS_NAME_MAX_LEN] = '\0';
+	KUNIT_EXPECT_TRUE(test, kdbus_name_is_valid(buf, false));
+	buf[KDBUS_NAME_MAX_LEN] = 'a';
+	buf[KDBUS_NAME_MAX_LEN + 1] = '\0';
+	KUNIT_EXPECT_FALSE(test, kdbus_name_is_valid(buf, false));
+	KUNIT_EXPECT_FALSE(test, kdbus_name_is_valid(buf, true));
+}
+
+static struct kunit_case kdbus_names_test_cases[] = {
+	KUNIT_CASE(kdbus_test_sysname),
+	KUNIT_CASE(kdbus_test_sysname_prefix),
+	KUNIT_CASE(kdbus_test_name),
+	{}
+};
+
+static struct kunit_suite kdbus_names_test_suite = {
+	.name = "kdbus_names",
+	.test_cases = kdbus_names_test_cases,
+};
+
+kunit_test_suite(kdbus_names_test_suite);
+
+#endif /* CONFIG_KDBUS_KUNIT_TEST */
