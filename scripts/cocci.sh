@@ -11,4 +11,4 @@ make -C "$SRC" O="$OBJ" coccicheck MODE=report M=ipc/kdbus J="$JOBS" >"$log" 2>&
 if grep -E '^[^ ]*ipc/kdbus/[^:]+:[0-9]+' "$log"; then
 	die "coccicheck reports findings in ipc/kdbus (log: $log)"
 fi
-echo "    $(grep -c '^Please check' "$log" || true) semantic patches, no findings"
+echo "    $(grep -c '^/usr/bin/spatch' "$log" || true) semantic patches, no findings"

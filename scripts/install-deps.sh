@@ -6,8 +6,8 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 PKGS="bc bison busybox-static ccache coccinelle cpio file flex gcc git
-git-email kmod libc6-dev libelf-dev libssl-dev linux-source-6.12 make patch
-perl python3 qemu-system-x86 quilt sparse xz-utils"
+git-email kmod libmailtools-perl libc6-dev libelf-dev libssl-dev linux-source-6.12 make patch
+ocaml-nox perl python3 qemu-system-x86 quilt sparse xz-utils"
 
 missing=()
 for p in $PKGS; do

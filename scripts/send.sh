@@ -6,14 +6,16 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-[ -f "$SRC/ipc/kdbus/Kconfig" ] || "$REPO/scripts/apply.sh"
+# get_maintainer.pl must see the fully patched tree (with the KDBUS entry).
+top=$(cd "$SRC" 2>/dev/null && quilt top 2>/dev/null || true)
+[ "${top##*/}" = "$(tail -n1 "$QUILT_SERIES")" ] || "$REPO/scripts/apply.sh"
 out=$BUILD/outgoing
 git_dir=$BUILD/send-git
 ident=(-c user.name="kdbus developers" -c user.email="kdbus-devel@lists.example.org")
 step "send: get_maintainer.pl on the series"
 mapfile -t patches < <(sed "s#^#$QUILT_PATCHES/#" "$QUILT_SERIES")
 maint=$(cd "$SRC" && ./scripts/get_maintainer.pl --no-git --no-git-fallback \
-	--no-rolestats --no-roles "${patches[@]}")
+	--no-rolestats --no-roles --no-keywords "${patches[@]}")
 kdbus_m=$(sed -n 's/^M:\t//p' "$REPO/MAINTAINERS")
 grep -qF "$kdbus_m" <<<"$maint" ||
 	die "get_maintainer.pl does not pick up the KDBUS entry ($kdbus_m)"
@@ -56,7 +58,7 @@ open(p, "w").write(s)
 PY
 ls "$out" | sed 's/^/    /'
 step "send: git send-email --dry-run"
-git "${ident[@]}" send-email --dry-run --confirm=never --no-annotate \
+git "${ident[@]}" send-email --dry-run --confirm=never --no-annotate --8bit-encoding=UTF-8 \
 	--from="kdbus developers <kdbus-devel@lists.example.org>" \
 	--smtp-server=/bin/true --suppress-cc=self "$out"/*.patch \
 	>"$LOGS/send-email.log" 2>&1 || { cat "$LOGS/send-email.log"; die "git send-email --dry-run failed"; }

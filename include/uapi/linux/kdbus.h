@@ -547,7 +547,7 @@ enum kdbus_send_flags {
  * struct kdbus_cmd_send - send message
  * @size:		Overall size of this structure
  * @flags:		KDBUS_SEND_* flags
- * @return_flags:	Command return flags, kernel → userspace
+ * @return_flags:	Command return flags, kernel -> userspace
  * @msg_address:	User address of the struct kdbus_msg, 8-byte aligned
  * @reply:		Location of the synchronous reply (the empty slice
  *			for asynchronous sends)
@@ -592,7 +592,7 @@ enum kdbus_recv_return_flags {
  * struct kdbus_cmd_recv - struct to de-queue a buffered message
  * @size:		Overall size of this object
  * @flags:		KDBUS_RECV_* flags
- * @return_flags:	KDBUS_RECV_RETURN_* flags, kernel → userspace
+ * @return_flags:	KDBUS_RECV_RETURN_* flags, kernel -> userspace
  * @priority:		With KDBUS_RECV_USE_PRIORITY: the largest (least
  *			urgent) priority value acceptable
  * @dropped_msgs:	Messages lost since the previous RECV (written on
@@ -616,7 +616,7 @@ struct kdbus_cmd_recv {
  * struct kdbus_cmd_free - struct to free a slice of memory in the pool
  * @size:		Overall size of this structure
  * @flags:		None defined
- * @return_flags:	Command return flags, kernel → userspace
+ * @return_flags:	Command return flags, kernel -> userspace
  * @offset:		Pool offset of a slice the kernel handed out
  * @items:		KDBUS_ITEM_NEGOTIATE only
  *
@@ -649,18 +649,18 @@ enum kdbus_hello_flags {
  * struct kdbus_cmd_hello - struct to say hello to kdbus
  * @size:		The total size of the structure
  * @flags:		KDBUS_HELLO_* flags
- * @return_flags:	Command return flags, kernel → userspace
+ * @return_flags:	Command return flags, kernel -> userspace
  * @attach_flags_send:	KDBUS_ATTACH_* metadata this connection agrees to
  *			have attached to what it sends
  * @attach_flags_recv:	KDBUS_ATTACH_* metadata this connection wants
  *			attached to what it receives
- * @bus_flags:		The bus's KDBUS_MAKE_* flags (kernel → userspace)
- * @id:			The new connection id (kernel → userspace)
+ * @bus_flags:		The bus's KDBUS_MAKE_* flags (kernel -> userspace)
+ * @id:			The new connection id (kernel -> userspace)
  * @pool_size:		Size of the receive pool, a multiple of PAGE_SIZE
  * @offset:		Pool offset of the returned item list
- *			(kernel → userspace)
- * @items_size:		Size of that slice (kernel → userspace)
- * @id128:		The bus UUID (kernel → userspace)
+ *			(kernel -> userspace)
+ * @items_size:		Size of that slice (kernel -> userspace)
+ * @id128:		The bus UUID (kernel -> userspace)
  * @items:		HELLO items
  *
  * Argument of KDBUS_CMD_HELLO.
@@ -716,7 +716,7 @@ enum kdbus_list_flags {
  * struct kdbus_cmd_list - list connections
  * @size:		Overall size of this structure
  * @flags:		KDBUS_LIST_* selection
- * @return_flags:	Command return flags, kernel → userspace
+ * @return_flags:	Command return flags, kernel -> userspace
  * @offset:		Pool offset of the array of struct kdbus_info records
  * @list_size:		Total size of the records in bytes
  * @items:		KDBUS_ITEM_NEGOTIATE only
@@ -736,7 +736,7 @@ struct kdbus_cmd_list {
  * struct kdbus_cmd_info - struct used for KDBUS_CMD_CONN_INFO ioctl
  * @size:		Overall size of this structure
  * @flags:		None defined
- * @return_flags:	Command return flags, kernel → userspace
+ * @return_flags:	Command return flags, kernel -> userspace
  * @id:			Connection id to query; 0 to look up the owner of
  *			the name given in a KDBUS_ITEM_NAME item
  * @attach_flags:	KDBUS_ATTACH_* metadata wanted in the result
@@ -770,7 +770,7 @@ enum kdbus_cmd_match_flags {
  * struct kdbus_cmd_match - struct to add or remove matches
  * @size:		Overall size of this structure
  * @flags:		KDBUS_MATCH_* flags
- * @return_flags:	Command return flags, kernel → userspace
+ * @return_flags:	Command return flags, kernel -> userspace
  * @cookie:		Caller-chosen tag of the match; MATCH_REMOVE removes
  *			every match carrying it
  * @items:		Match rules
@@ -815,8 +815,8 @@ enum kdbus_name_flags {
 /**
  * struct kdbus_cmd - generic ioctl payload
  * @size:		Overall size of this structure
- * @flags:		Command flags, userspace → kernel
- * @return_flags:	Command return flags, kernel → userspace
+ * @flags:		Command flags, userspace -> kernel
+ * @return_flags:	Command return flags, kernel -> userspace
  * @items:		Command items
  *
  * Argument of every command that takes nothing but flags and items.
