@@ -11,6 +11,18 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
+# The checkpatch types to ignore for patch file $1: every line of
+# scripts/checkpatch.ignore whose glob matches the file name.
+checkpatch_ignores() {
+	local glob type rest out=
+	while read -r glob type rest; do
+		case $glob in '#'* | '') continue ;; esac
+		# shellcheck disable=SC2254
+		case $1 in $glob) out+=${out:+,}$type ;; esac
+	done <"$REPO/scripts/checkpatch.ignore"
+	echo "$out"
+}
+
 "$REPO/scripts/apply.sh" --none
 mapfile -t patches <"$QUILT_SERIES"
 n=${#patches[@]}
@@ -20,8 +32,7 @@ for i in $(seq 0 "$n"); do
 		p=${patches[$((i - 1))]}
 		step "gate $i/$n: $p"
 		"$REPO/scripts/apply.sh" --next
-		ignore=$(awk -v p="$p" '$1 == p || $1 == "*" { printf "%s,", $2 }' \
-			"$REPO/scripts/checkpatch.ignore" | sed 's/,$//')
+		ignore=$(checkpatch_ignores "$p")
 		if ! (cd "$SRC" && ./scripts/checkpatch.pl --strict --show-types \
 			${ignore:+--ignore "$ignore"} "$QUILT_PATCHES/$p") \
 			>"$LOGS/checkpatch-$i.log" 2>&1; then

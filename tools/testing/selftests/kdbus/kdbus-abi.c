@@ -3,12 +3,14 @@
  * Build-time check of the kdbus user-space ABI.
  *
  * Every size, offset, field type and constant of the ABI contract is a
- * _Static_assert: if <linux/kdbus.h> deviates from the historical binary
+ * static_assert: if <linux/kdbus.h> deviates from the historical binary
  * interface, this file does not compile. At run time the same facts are
  * re-checked and reported as one TAP line per group, so the check shows up
  * in the test results.
  */
 
+#include <assert.h>
+#include <stdalign.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <linux/ioctl.h>
@@ -32,7 +34,7 @@ struct abi_check {
 		#expr " == " #val,					\
 		(unsigned long long)(expr),				\
 		(unsigned long long)(val) + 0 * sizeof(struct {		\
-			_Static_assert((expr) == (val),			\
+			static_assert((expr) == (val),			\
 				       #expr " != " #val);		\
 			char c;						\
 		})							\
@@ -59,7 +61,7 @@ struct abi_check {
 /* size and 8-byte alignment of a structure */
 #define STRUCT(T, size)							\
 	ABI_EQ(sizeof(T), size),					\
-	ABI_EQ(_Alignof(T), 8)
+	ABI_EQ(alignof(T), 8)
 
 /* Appendix A */
 static const struct abi_check sizes[] = {

@@ -17,6 +17,8 @@
 #include <linux/types.h>
 #include <linux/kdbus.h>
 
+#include "kselftest.h"
+
 /* the filesystem's statfs magic, "DBus" */
 #define KDBUS_SUPER_MAGIC		0x44427573UL
 
@@ -174,9 +176,6 @@ int kdbus_restore_root(void);
 } while (0)
 
 /* log a diagnostic line ("# ...") from code that has no test context */
-#ifndef __printf
-#define __printf(a, b)	__attribute__((format(printf, a, b)))
-#endif
 __printf(1, 2) void kdbus_log(const char *fmt, ...);
 
 #endif /* KDBUS_UTIL_H */
