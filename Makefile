@@ -3,7 +3,7 @@
 
 S := scripts
 
-.PHONY: all run shell check series apply kernel selftests send \
+.PHONY: all run shell check bench series apply kernel selftests send \
 	deps clean distclean help
 
 all: help
@@ -12,6 +12,7 @@ help:
 	@echo "make run        install, apply, build, boot the walk-through"
 	@echo "make shell      boot to a guest shell"
 	@echo "make check      everything CI gates on (ends 'N passed, N failed')"
+	@echo "make bench      kdbus vs AF_UNIX vs pipe round trips, non-debug kernel"
 	@echo "make series     regenerate patches/ and series from the sources"
 	@echo "make apply      apply the series to build/src (KSRC=/path: your tree)"
 	@echo "make kernel     build the debug test kernel"
@@ -30,6 +31,9 @@ shell:
 
 check:
 	@$(S)/check.sh
+
+bench:
+	@$(S)/bench.sh
 
 series:
 	@python3 $(S)/series.py generate
@@ -53,7 +57,8 @@ send:
 
 clean:
 	rm -rf build/src build/obj build/selftests build/initramfs \
-		build/*.cpio.gz build/logs build/outgoing build/send-git
+		build/*.cpio.gz build/logs build/outgoing build/send-git \
+		build/bench
 
 distclean:
 	rm -rf build

@@ -15,7 +15,9 @@ push() {
 		echo "$out"
 		die "the series does not apply cleanly to $dir"
 	fi
-	if grep -qiE 'fuzz|reject' <<<"$out"; then
+	# quilt's own words for a hunk that did not apply exactly (file
+	# names such as test-fuzz.c must not match)
+	if grep -qE '^Hunk #[0-9]+ (succeeded at [0-9]+ with fuzz|FAILED)|saving rejects' <<<"$out"; then
 		echo "$out"
 		die "fuzz while applying the series to $dir"
 	fi

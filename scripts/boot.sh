@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Boot the test kernel in QEMU with the initramfs and keep the console log.
 #   scripts/boot.sh MODE BZIMAGE INITRAMFS LOG [TIMEOUT_SECONDS]
-# MODE is check, run or shell. Software emulation (TCG) by default;
+# MODE is check, run, shell or bench. Software emulation (TCG) by default;
 # QEMU_ACCEL=kvm uses KVM.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"

@@ -1,13 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Build the kdbus selftests statically against the patched tree's exported
-# headers, and the walk-through demo.
+# Build the kdbus selftests (and kdbus-bench, built with them) statically
+# against the patched tree's exported headers, and the walk-through demo.
+#   scripts/build-selftests.sh [OUTDIR]
+# OUTDIR (default build/selftests) gets the programs; the demo goes next to
+# it (OUTDIR/../kdbus-demo).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 step "selftests: headers_install"
 kmake headers_install >"$LOGS/headers.log" 2>&1 || { tail "$LOGS/headers.log"; die "headers_install failed"; }
-out=$BUILD/selftests
+out=${1:-$BUILD/selftests}
 rm -rf "$out"
 mkdir -p "$out"
 step "selftests: building tools/testing/selftests/kdbus"
@@ -18,5 +21,5 @@ if grep -E 'warning:' "$LOGS/selftests.log"; then
 	die "selftests build with warnings"
 fi
 gcc -static -O2 -Wall -Wextra -Werror -isystem "$OBJ/usr/include" \
-	-o "$BUILD/kdbus-demo" "$REPO/scripts/guest/kdbus-demo.c"
-echo "    $(find "$out" -maxdepth 1 -type f -perm -u+x | wc -l) test programs"
+	-o "$(dirname "$out")/kdbus-demo" "$REPO/scripts/guest/kdbus-demo.c"
+echo "    $(find "$out" -maxdepth 1 -type f -perm -u+x | wc -l) programs"

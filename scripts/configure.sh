@@ -1,15 +1,26 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Configure build/obj: tinyconfig + the repository's fragments.
-#   scripts/configure.sh [--verify]
+#   scripts/configure.sh [--verify] [--bench]
 # --verify fails if any option requested by a fragment did not end up in the
 # final .config with the requested value (a silently dropped option).
+# --bench configures the kernel of make bench: configs/bench.config instead
+# of configs/debug.config, whose checkers (KASAN, lockdep, ...) would
+# distort the timings.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
+verify='' kind=debug
+for arg; do
+	case $arg in
+	--verify) verify=1 ;;
+	--bench) kind=bench ;;
+	*) die "usage: $0 [--verify] [--bench]" ;;
+	esac
+done
 FRAGMENTS=("$REPO/configs/qemu-x86_64.config"
 	   "$REPO/tools/testing/selftests/kdbus/config"
-	   "$REPO/configs/debug.config")
+	   "$REPO/configs/$kind.config")
 mkdir -p "$OBJ"
 log=$LOGS/configure.log
 {
@@ -18,7 +29,7 @@ log=$LOGS/configure.log
 	kmake olddefconfig
 } >"$log" 2>&1 || { tail -20 "$log"; die "configuration failed (log: $log)"; }
 
-[ "${1:-}" = --verify ] || exit 0
+[ -n "$verify" ] || exit 0
 bad=0
 for frag in "${FRAGMENTS[@]}"; do
 	while IFS= read -r line; do

@@ -3,12 +3,17 @@
 # Pack the busybox initramfs: static busybox, the guest init, the walk-through
 # and every statically linked selftest binary.
 #   scripts/initramfs.sh OUTPUT.cpio.gz SELFTEST_DIR
+# The tree is staged in OUTPUT without .cpio.gz (build/initramfs). Programs
+# built with the selftests that are not tests (TOOLS) go to /bin, not to
+# /selftests, whose every program check mode runs.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
+TOOLS=" kdbus-bench "
 out=$1
 tests=$2
-root=$BUILD/initramfs
+root=${out%.cpio.gz}
+[ "$root" != "$out" ] || die "$out: the initramfs name must end in .cpio.gz"
 step "initramfs: packing $out"
 rm -rf "$root"
 mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,selftests,etc}
@@ -23,10 +28,14 @@ if [ -d "$tests" ]; then
 		[ -f "$t" ] && [ -x "$t" ] || continue
 		file "$t" | grep -q 'statically linked' ||
 			die "selftest $t is not statically linked"
-		cp "$t" "$root/selftests/"
+		case $TOOLS in
+		*" ${t##*/} "*) cp "$t" "$root/bin/" ;;
+		*) cp "$t" "$root/selftests/" ;;
+		esac
 	done
 fi
-[ -x "$BUILD/kdbus-demo" ] && cp "$BUILD/kdbus-demo" "$root/bin/"
+demo=$(dirname "$tests")/kdbus-demo
+[ ! -x "$demo" ] || cp "$demo" "$root/bin/"
 echo "root:x:0:0:root:/:/bin/sh" > "$root/etc/passwd"
 echo "root:x:0:" > "$root/etc/group"
 (cd "$root" && find . -print0 | LC_ALL=C sort -z |

@@ -6,10 +6,12 @@ BUILD=${BUILD:-$REPO/build}
 # Pristine base tree: Debian's linux-source-6.12, unpacked once.
 BASE_TARBALL=${BASE_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
 BASE=$BUILD/linux-source-6.12
-# The patched tree and its out-of-tree build directory.
-SRC=$BUILD/src
-OBJ=$BUILD/obj
-LOGS=$BUILD/logs
+# The patched tree, its out-of-tree build directory and the logs. make bench
+# builds in its own pair (scripts/bench.sh sets the KDBUS_* variables), so
+# it never disturbs make check's debug kernel.
+SRC=${KDBUS_SRC:-$BUILD/src}
+OBJ=${KDBUS_OBJ:-$BUILD/obj}
+LOGS=${KDBUS_LOGS:-$BUILD/logs}
 JOBS=${JOBS:-$(nproc)}
 export CCACHE_DIR=${CCACHE_DIR:-$BUILD/ccache}
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}

@@ -12,12 +12,14 @@
 #include <linux/uuid.h>
 
 #include "bus.h"
+#include "connection.h"
 #include "domain.h"
 #include "endpoint.h"
 #include "item.h"
 #include "limits.h"
 #include "names.h"
 #include "node.h"
+#include "notify.h"
 
 static void kdbus_bus_release(struct kdbus_node *node)
 {
@@ -32,6 +34,7 @@ static void kdbus_bus_free(struct kdbus_node *node)
 {
 	struct kdbus_bus *bus = kdbus_bus_from_node(node);
 
+	kdbus_notify_free(bus);
 	kdbus_user_unref(bus->creator);
 	if (bus->creator_cred)
 		put_cred(bus->creator_cred);
@@ -83,6 +86,89 @@ void kdbus_bus_destroy(struct kdbus_bus *bus)
 	kdbus_node_destroy(&bus->node);
 }
 
+/**
+ * kdbus_bus_find_conn_by_id() - look up a connection of a bus
+ * @bus:	Bus
+ * @id:		Connection id
+ *
+ * Return: the connection (new reference), of any kind and possibly
+ * already disconnecting, or NULL.
+ */
+struct kdbus_conn *kdbus_bus_find_conn_by_id(struct kdbus_bus *bus, u64 id)
+{
+	struct kdbus_conn *conn, *found = NULL;
+
+	down_read(&bus->conn_rwlock);
+	hash_for_each_possible(bus->conn_hash, conn, hentry, id) {
+		if (conn->id == id) {
+			found = kdbus_conn_ref(conn);
+			break;
+		}
+	}
+	up_read(&bus->conn_rwlock);
+
+	return found;
+}
+
+/**
+ * kdbus_bus_eavesdrop() - hand a copy of a message to every monitor
+ * @bus:	Bus
+ * @conn_src:	Sender, NULL for the kernel
+ * @staging:	Message
+ *
+ * A copy that cannot be queued counts as lost for that monitor.
+ */
+void kdbus_bus_eavesdrop(struct kdbus_bus *bus, struct kdbus_conn *conn_src,
+			 const struct kdbus_staging *staging)
+{
+	struct kdbus_conn **monitors, *conn;
+	unsigned int i, n = 0;
+
+	/*
+	 * Copying the payload may fault on the sender's memory: collect the
+	 * monitors first, so the registry is not locked meanwhile.
+	 */
+	down_read(&bus->conn_rwlock);
+	list_for_each_entry(conn, &bus->monitors_list, monitor_entry)
+		n++;
+	monitors = n ? kmalloc_array(n, sizeof(*monitors), GFP_KERNEL) : NULL;
+	if (!monitors) {
+		/* no monitor, or none can get its copy */
+		list_for_each_entry(conn, &bus->monitors_list, monitor_entry)
+			kdbus_conn_lost_message(conn);
+		up_read(&bus->conn_rwlock);
+		return;
+	}
+	i = 0;
+	list_for_each_entry(conn, &bus->monitors_list, monitor_entry)
+		monitors[i++] = kdbus_conn_ref(conn);
+	up_read(&bus->conn_rwlock);
+
+	for (i = 0; i < n; i++) {
+		if (kdbus_conn_entry_insert(conn_src, monitors[i], staging,
+					    NULL) < 0)
+			kdbus_conn_lost_message(monitors[i]);
+		kdbus_conn_unref(monitors[i]);
+	}
+	kfree(monitors);
+}
+
+/**
+ * kdbus_bus_broadcast() - deliver a broadcast
+ * @bus:	Bus
+ * @conn_src:	Sender, NULL for kernel notifications
+ * @staging:	Message
+ *
+ * Monitors get a copy first. Ordinary connections receive broadcasts
+ * through their matches, which a later change of this series adds; until
+ * then no connection subscribes to any broadcast.
+ */
+void kdbus_bus_broadcast(struct kdbus_bus *bus, struct kdbus_conn *conn_src,
+			 const struct kdbus_staging *staging)
+{
+	kdbus_bus_eavesdrop(bus, conn_src, staging);
+}
+
 static struct kdbus_bus *
 kdbus_bus_new(struct kdbus_domain *domain, const char *name, u64 flags,
 	      const struct kdbus_bloom_parameter *bloom,
@@ -102,6 +188,13 @@ kdbus_bus_new(struct kdbus_domain *domain, const char *name, u64 flags,
 			      current_euid(), current_egid());
 	if (ret < 0)
 		goto exit_unref;
+
+	init_rwsem(&bus->conn_rwlock);
+	hash_init(bus->conn_hash);
+	INIT_LIST_HEAD(&bus->monitors_list);
+	spin_lock_init(&bus->notify_lock);
+	INIT_LIST_HEAD(&bus->notify_list);
+	mutex_init(&bus->notify_flush_lock);
 
 	bus->domain = domain;
 	bus->bus_flags = flags;

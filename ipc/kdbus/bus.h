@@ -14,13 +14,26 @@
  *    handle, or tearing down the domain, deactivates and drains it, which
  *    tears down all its endpoints and releases the creator's bus count.
  *
- * Locking: all fields are set before the bus is linked into the domain
- * and never change afterwards; @creator's counters are atomic.
+ *  - The bus registry (@conn_hash, @monitors_list) holds a reference to
+ *    every connection linked into it, from HELLO until the connection is
+ *    disconnected.
+ *
+ * Locking: the fields describing the bus are set before the bus is linked
+ * into the domain and never change afterwards; @creator's counters are
+ * atomic. @conn_rwlock protects @conn_hash and @monitors_list; it is
+ * taken before any connection lock. @notify_lock protects @notify_list,
+ * @notify_flush_lock serialises the delivery of notifications (see
+ * notify.h).
  */
 
 #ifndef __KDBUS_BUS_H
 #define __KDBUS_BUS_H
 
+#include <linux/hashtable.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/rwsem.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 #include <uapi/linux/kdbus.h>
 
@@ -28,8 +41,12 @@
 
 struct cred;
 struct pid;
+struct kdbus_conn;
 struct kdbus_domain;
+struct kdbus_staging;
 struct kdbus_user;
+
+#define KDBUS_BUS_HASH_BITS	8
 
 /**
  * struct kdbus_bus - a bus
@@ -48,6 +65,12 @@ struct kdbus_user;
  * @creator_cred:	Credentials of the creator at creation time
  * @creator_pid:	Thread that created the bus
  * @creator_tgid:	Thread group that created the bus
+ * @conn_rwlock:	Protects @conn_hash and @monitors_list
+ * @conn_hash:		Connections by id (all kinds)
+ * @monitors_list:	Monitor connections
+ * @notify_lock:	Protects @notify_list
+ * @notify_list:	Staged kernel notifications
+ * @notify_flush_lock:	Serialises notification delivery
  */
 struct kdbus_bus {
 	struct kdbus_node node;
@@ -62,6 +85,14 @@ struct kdbus_bus {
 	const struct cred *creator_cred;
 	struct pid *creator_pid;
 	struct pid *creator_tgid;
+
+	struct rw_semaphore conn_rwlock;
+	DECLARE_HASHTABLE(conn_hash, KDBUS_BUS_HASH_BITS);
+	struct list_head monitors_list;
+
+	spinlock_t notify_lock; /* protects notify_list */
+	struct list_head notify_list;
+	struct mutex notify_flush_lock; /* serialises notification delivery */
 };
 
 struct kdbus_bus *kdbus_cmd_bus_make(struct kdbus_domain *domain,
@@ -69,6 +100,11 @@ struct kdbus_bus *kdbus_cmd_bus_make(struct kdbus_domain *domain,
 struct kdbus_bus *kdbus_bus_ref(struct kdbus_bus *bus);
 struct kdbus_bus *kdbus_bus_unref(struct kdbus_bus *bus);
 void kdbus_bus_destroy(struct kdbus_bus *bus);
+struct kdbus_conn *kdbus_bus_find_conn_by_id(struct kdbus_bus *bus, u64 id);
+void kdbus_bus_eavesdrop(struct kdbus_bus *bus, struct kdbus_conn *conn_src,
+			 const struct kdbus_staging *staging);
+void kdbus_bus_broadcast(struct kdbus_bus *bus, struct kdbus_conn *conn_src,
+			 const struct kdbus_staging *staging);
 
 /**
  * kdbus_bus_from_node() - the bus embedding a node

@@ -257,13 +257,14 @@ static void kdbus_user_free(struct kref *kref)
 
 /**
  * kdbus_user_ref() - take a reference to a user
- * @user:	User
+ * @user:	User, or NULL (the reserved kernel user of notifications)
  *
  * Return: @user.
  */
 struct kdbus_user *kdbus_user_ref(struct kdbus_user *user)
 {
-	kref_get(&user->kref);
+	if (user)
+		kref_get(&user->kref);
 	return user;
 }
 

@@ -9,6 +9,7 @@
 #include <linux/uidgid.h>
 
 #include "bus.h"
+#include "connection.h"
 #include "domain.h"
 #include "endpoint.h"
 #include "item.h"
@@ -25,7 +26,30 @@ static void kdbus_ep_free(struct kdbus_node *node)
 	kfree(ep);
 }
 
+/* a torn down endpoint disconnects every connection made through it */
+static void kdbus_ep_release(struct kdbus_node *node)
+{
+	struct kdbus_ep *ep = kdbus_ep_from_node(node);
+	struct kdbus_conn *conn;
+
+	for (;;) {
+		mutex_lock(&ep->lock);
+		conn = list_first_entry_or_null(&ep->conn_list,
+						struct kdbus_conn, ep_entry);
+		/* the list's reference passes to us */
+		if (conn)
+			list_del_init(&conn->ep_entry);
+		mutex_unlock(&ep->lock);
+		if (!conn)
+			break;
+
+		kdbus_conn_disconnect(conn, false);
+		kdbus_conn_unref(conn);
+	}
+}
+
 static const struct kdbus_node_ops kdbus_ep_ops = {
+	.release = kdbus_ep_release,
 	.free = kdbus_ep_free,
 };
 
@@ -57,6 +81,8 @@ struct kdbus_ep *kdbus_ep_new(struct kdbus_bus *bus, const char *name,
 		return ERR_PTR(-ENOMEM);
 
 	kdbus_policy_db_init(&ep->policy_db);
+	mutex_init(&ep->lock);
+	INIT_LIST_HEAD(&ep->conn_list);
 
 	ret = kdbus_node_init(&ep->node, KDBUS_NODE_ENDPOINT, &kdbus_ep_ops,
 			      &bus->node, name, mode, uid, gid);

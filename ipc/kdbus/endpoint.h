@@ -17,13 +17,19 @@
  *    is released or its bus is torn down.
  *  - A custom endpoint holds a reference to its anonymous accounting user.
  *
+ *  - While linked, a connection made through the endpoint is on
+ *    @conn_list (which holds a reference); tearing the endpoint down
+ *    disconnects all of them.
+ *
  * Locking: @bus and @user are set at creation and never change;
- * @policy_db has its own lock (see policy.h).
+ * @policy_db has its own lock (see policy.h); @lock protects @conn_list.
  */
 
 #ifndef __KDBUS_ENDPOINT_H
 #define __KDBUS_ENDPOINT_H
 
+#include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
 #include <uapi/linux/kdbus.h>
@@ -41,12 +47,16 @@ struct kdbus_user;
  * @user:	Anonymous accounting user of a custom endpoint, NULL for the
  *		default endpoint
  * @policy_db:	Policy database of a custom endpoint
+ * @lock:	Protects @conn_list
+ * @conn_list:	Connections made through this endpoint
  */
 struct kdbus_ep {
 	struct kdbus_node node;
 	struct kdbus_bus *bus;
 	struct kdbus_user *user;
 	struct kdbus_policy_db policy_db;
+	struct mutex lock; /* protects conn_list */
+	struct list_head conn_list;
 };
 
 struct kdbus_ep *kdbus_ep_new(struct kdbus_bus *bus, const char *name,

@@ -28,6 +28,7 @@
 #include <uapi/linux/kdbus.h>
 
 #include "bus.h"
+#include "connection.h"
 #include "domain.h"
 #include "endpoint.h"
 #include "handle.h"
@@ -39,7 +40,7 @@
  * @KDBUS_HANDLE_NONE:		fresh handle, no making ioctl succeeded yet
  * @KDBUS_HANDLE_BUS_OWNER:	owns a bus
  * @KDBUS_HANDLE_EP_OWNER:	owns a custom endpoint
- * @KDBUS_HANDLE_CONNECTED:	is a connection (later change)
+ * @KDBUS_HANDLE_CONNECTED:	is a connection
  */
 enum kdbus_handle_type {
 	KDBUS_HANDLE_NONE,
@@ -50,10 +51,13 @@ enum kdbus_handle_type {
 
 /**
  * struct kdbus_handle - a kdbus file handle
- * @lock:	Protects @type and the owned object
+ * @lock:	Protects @type and the owned object; @type is also read
+ *		without it once it is KDBUS_HANDLE_CONNECTED (see
+ *		kdbus_handle_conn())
  * @type:	State of the handle
  * @bus_owner:	KDBUS_HANDLE_BUS_OWNER: the owned bus (reference held)
  * @ep_owner:	KDBUS_HANDLE_EP_OWNER: the owned endpoint (reference held)
+ * @conn:	KDBUS_HANDLE_CONNECTED: the connection (reference held)
  * @node:	Node the handle was opened on (reference held)
  * @privileged:	Whether the handle was privileged at open()
  */
@@ -63,6 +67,7 @@ struct kdbus_handle {
 	union {
 		struct kdbus_bus *bus_owner;
 		struct kdbus_ep *ep_owner;
+		struct kdbus_conn *conn;
 	};
 	struct kdbus_node *node;
 	bool privileged;
@@ -124,8 +129,11 @@ static int kdbus_handle_release(struct inode *inode, struct file *file)
 		kdbus_ep_destroy(handle->ep_owner);
 		kdbus_ep_unref(handle->ep_owner);
 		break;
-	case KDBUS_HANDLE_NONE:
 	case KDBUS_HANDLE_CONNECTED:
+		kdbus_conn_disconnect(handle->conn, false);
+		kdbus_conn_unref(handle->conn);
+		break;
+	case KDBUS_HANDLE_NONE:
 		break;
 	}
 
@@ -170,19 +178,17 @@ static long kdbus_handle_ep_make(struct kdbus_handle *handle,
 static long kdbus_handle_hello(struct kdbus_handle *handle,
 			       void __user *argp)
 {
-	struct kdbus_args args;
-	int ret;
+	struct kdbus_ep *ep = kdbus_ep_from_node(handle->node);
+	struct kdbus_conn *conn;
 
-	ret = kdbus_args_parse(&args, kdbus_cmd_spec_find(KDBUS_CMD_HELLO),
-			       argp);
-	if (ret)
-		return ret < 0 ? ret : 0;
+	conn = kdbus_cmd_hello(ep, handle->privileged, argp);
+	if (IS_ERR_OR_NULL(conn))
+		return PTR_ERR_OR_ZERO(conn);
 
-	/*
-	 * Connections come with a later change of this series; until then,
-	 * a valid HELLO is refused and the handle stays in state NONE.
-	 */
-	return kdbus_args_clear(&args, -EOPNOTSUPP);
+	handle->conn = conn;
+	/* pairs with kdbus_handle_conn(), which runs without the lock */
+	smp_store_release(&handle->type, KDBUS_HANDLE_CONNECTED);
+	return 0;
 }
 
 /* BUS_MAKE, ENDPOINT_MAKE, HELLO: NONE -> BUS_OWNER/EP_OWNER/CONNECTED */
@@ -260,16 +266,65 @@ exit_unlock:
 	return ret;
 }
 
+/*
+ * The connection of a CONNECTED handle, or NULL. Lockless: mmap() runs
+ * with mmap_lock held, which HELLO may need (faulting in its argument)
+ * while it holds the handle lock. A handle never leaves CONNECTED, and
+ * the connection is published before the state.
+ */
+static struct kdbus_conn *kdbus_handle_conn(struct kdbus_handle *handle)
+{
+	/* pairs with smp_store_release() in kdbus_handle_hello() */
+	if (smp_load_acquire(&handle->type) != KDBUS_HANDLE_CONNECTED)
+		return NULL;
+	return handle->conn;
+}
+
 /* the connection commands, on a CONNECTED handle */
-static long kdbus_handle_ioctl_connected(struct kdbus_handle *handle,
+static long kdbus_handle_ioctl_connected(struct file *file,
 					 unsigned int cmd, void __user *argp)
 {
-	/*
-	 * Connection commands need a CONNECTED handle. Connections come with
-	 * a later change of this series; until then no handle is in that
-	 * state.
-	 */
-	return -EBADFD;
+	struct kdbus_handle *handle = file->private_data;
+	struct kdbus_conn *conn;
+	long ret;
+
+	conn = kdbus_handle_conn(handle);
+	if (!conn)
+		return -EBADFD;
+
+	/* BYEBYE waits for the active references, so it holds none */
+	if (cmd == KDBUS_CMD_BYEBYE)
+		return kdbus_cmd_byebye_unlocked(conn, argp);
+
+	if (!kdbus_conn_acquire(conn))
+		return -ECONNRESET;
+
+	switch (cmd) {
+	case KDBUS_CMD_SEND:
+		/* consumes the active reference */
+		return kdbus_cmd_send(conn, file, argp);
+	case KDBUS_CMD_RECV:
+		ret = kdbus_cmd_recv(conn, argp);
+		break;
+	case KDBUS_CMD_FREE:
+		ret = kdbus_cmd_free(conn, argp);
+		break;
+	case KDBUS_CMD_CONN_INFO:
+		ret = kdbus_cmd_conn_info(conn, argp);
+		break;
+	case KDBUS_CMD_BUS_CREATOR_INFO:
+		ret = kdbus_cmd_bus_creator_info(conn, argp);
+		break;
+	case KDBUS_CMD_UPDATE:
+		ret = kdbus_cmd_update(conn, argp);
+		break;
+	default:
+		ret = kdbus_cmd_unsupported(conn, cmd, argp);
+		break;
+	}
+
+	kdbus_conn_release(conn);
+	return ret;
 }
 
 static long kdbus_handle_ioctl(struct file *file, unsigned int cmd,
@@ -299,7 +354,7 @@ static long kdbus_handle_ioctl(struct file *file, unsigned int cmd,
 	case KDBUS_CMD_NAME_RELEASE:
 	case KDBUS_CMD_MATCH_ADD:
 	case KDBUS_CMD_MATCH_REMOVE:
-		return kdbus_handle_ioctl_connected(handle, cmd, argp);
+		return kdbus_handle_ioctl_connected(file, cmd, argp);
 	}
 
 	return -ENOTTY;
@@ -307,17 +362,24 @@ static long kdbus_handle_ioctl(struct file *file, unsigned int cmd,
 
 static __poll_t kdbus_handle_poll(struct file *file, poll_table *wait)
 {
-	/*
-	 * Handles that are not (live) connections - NONE, BUS_OWNER and
-	 * EP_OWNER - always report an error and hang-up.
-	 */
-	return EPOLLERR | EPOLLHUP;
+	struct kdbus_conn *conn = kdbus_handle_conn(file->private_data);
+
+	/* NONE, BUS_OWNER and EP_OWNER report an error and hang-up */
+	if (!conn)
+		return EPOLLERR | EPOLLHUP;
+
+	return kdbus_conn_poll(conn, file, wait);
 }
 
 static int kdbus_handle_mmap(struct file *file, struct vm_area_struct *vma)
 {
+	struct kdbus_conn *conn = kdbus_handle_conn(file->private_data);
+
 	/* only connections have a pool to map */
-	return -EBADFD;
+	if (!conn)
+		return -EBADFD;
+
+	return kdbus_conn_mmap(conn, vma);
 }
 
 const struct file_operations kdbus_handle_ops = {

@@ -6,7 +6,7 @@
  * control or endpoint file. It starts in state NONE and moves, exactly
  * once, to BUS_OWNER (KDBUS_CMD_BUS_MAKE on a control file), EP_OWNER
  * (KDBUS_CMD_ENDPOINT_MAKE on an endpoint file) or CONNECTED
- * (KDBUS_CMD_HELLO on an endpoint file, in a later change).
+ * (KDBUS_CMD_HELLO on an endpoint file).
  *
  * Ownership: allocated at open(), stored in file->private_data, freed at
  * release (last close of the open file description). It holds a

@@ -1,0 +1,1713 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kdbus - connections
+ */
+
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/err.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/hashtable.h>
+#include <linux/ktime.h>
+#include <linux/mm.h>
+#include <linux/pid.h>
+#include <linux/poll.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <linux/user_namespace.h>
+#include <uapi/linux/kdbus.h>
+
+#include "bus.h"
+#include "connection.h"
+#include "domain.h"
+#include "endpoint.h"
+#include "item.h"
+#include "limits.h"
+#include "main.h"
+#include "message.h"
+#include "names.h"
+#include "notify.h"
+#include "pool.h"
+#include "queue.h"
+#include "reply.h"
+
+/*
+ * Active references: @active counts them while the connection is live
+ * (>= 0). A NEW connection has not been activated yet; a deactivated one
+ * has KDBUS_CONN_ACTIVE_BIAS added, so it is negative and the count of
+ * the remaining active references is active - KDBUS_CONN_ACTIVE_BIAS.
+ */
+#define KDBUS_CONN_ACTIVE_BIAS	(INT_MIN + 2)
+#define KDBUS_CONN_ACTIVE_NEW	(INT_MIN + 1)
+
+#define KDBUS_HELLO_SPECIAL	(KDBUS_HELLO_ACTIVATOR |		\
+				 KDBUS_HELLO_POLICY_HOLDER |		\
+				 KDBUS_HELLO_MONITOR)
+
+/**
+ * kdbus_conn_ref() - take a reference to a connection
+ * @conn:	Connection, or NULL
+ *
+ * Return: @conn.
+ */
+struct kdbus_conn *kdbus_conn_ref(struct kdbus_conn *conn)
+{
+	if (conn)
+		kref_get(&conn->kref);
+	return conn;
+}
+
+static void kdbus_conn_free(struct kref *kref)
+{
+	struct kdbus_conn *conn = container_of(kref, struct kdbus_conn, kref);
+
+	WARN_ON(!list_empty(&conn->queue.msg_list));
+	WARN_ON(!list_empty(&conn->reply_list));
+
+	if (conn->pool)
+		kdbus_pool_free(conn->pool);
+	if (conn->cred)
+		put_cred(conn->cred);
+	put_pid(conn->pid);
+	kdbus_user_unref(conn->user);
+	if (conn->ep)
+		kdbus_ep_unref(conn->ep);
+	kfree(conn->description);
+	kfree(conn->name);
+	kfree(conn);
+}
+
+/**
+ * kdbus_conn_unref() - drop a reference to a connection
+ * @conn:	Connection, or NULL
+ *
+ * Return: NULL.
+ */
+struct kdbus_conn *kdbus_conn_unref(struct kdbus_conn *conn)
+{
+	if (conn)
+		kref_put(&conn->kref, kdbus_conn_free);
+	return NULL;
+}
+
+/**
+ * kdbus_conn_active() - whether a connection is connected
+ * @conn:	Connection
+ *
+ * Return: true between HELLO and the start of the disconnect.
+ */
+bool kdbus_conn_active(const struct kdbus_conn *conn)
+{
+	return atomic_read(&conn->active) >= 0;
+}
+
+/**
+ * kdbus_conn_acquire() - take an active reference
+ * @conn:	Connection
+ *
+ * Return: true on success, false if the connection is not (or no
+ * longer) connected.
+ */
+bool kdbus_conn_acquire(struct kdbus_conn *conn)
+{
+	return atomic_inc_unless_negative(&conn->active);
+}
+
+/**
+ * kdbus_conn_release() - drop an active reference
+ * @conn:	Connection
+ */
+void kdbus_conn_release(struct kdbus_conn *conn)
+{
+	if (atomic_dec_return(&conn->active) == KDBUS_CONN_ACTIVE_BIAS)
+		wake_up_all(&conn->wait);
+}
+
+/* quota of @user at receiver @conn; conn->lock held */
+static struct kdbus_quota *kdbus_conn_quota(struct kdbus_conn *conn,
+					    struct kdbus_user *user,
+					    bool create)
+{
+	struct kdbus_quota *q;
+
+	list_for_each_entry(q, &conn->quota_list, entry)
+		if (q->user == user)
+			return q;
+
+	if (!create)
+		return NULL;
+
+	q = kzalloc(sizeof(*q), GFP_KERNEL);
+	if (!q)
+		return NULL;
+	q->user = kdbus_user_ref(user);
+	list_add(&q->entry, &conn->quota_list);
+	return q;
+}
+
+/*
+ * Charge a message of @size bytes with @fds fds from @user to receiver
+ * @conn, if the quota rules of the receiver permit; conn->lock held.
+ */
+static int kdbus_conn_quota_inc(struct kdbus_conn *conn,
+				struct kdbus_user *user, size_t size,
+				unsigned int fds)
+{
+	struct kdbus_quota *q;
+	size_t pool, acc, half, h;
+
+	q = kdbus_conn_quota(conn, user, true);
+	if (!q)
+		return -ENOMEM;
+
+	kdbus_pool_accounted(conn->pool, &pool, &acc);
+	half = pool / 2;
+
+	/* half of the pool is reserved for the owner */
+	if (acc > half)
+		return -ENOBUFS;
+
+	/* each user gets a third of the free half, its own usage counted */
+	h = (half - acc + q->memory) / 3;
+	if (q->memory > h || size > h - q->memory)
+		return -ENOBUFS;
+	if ((u64)q->memory + size > U32_MAX)
+		return -ENOBUFS;
+	if (q->msgs >= KDBUS_CONN_MAX_MSGS)
+		return -ENOBUFS;
+	if (q->fds + fds > KDBUS_CONN_MAX_FDS_PER_USER)
+		return -EMFILE;
+
+	q->memory += size;
+	q->msgs++;
+	q->fds += fds;
+	return 0;
+}
+
+/* release what kdbus_conn_quota_inc() charged; conn->lock held */
+static void kdbus_conn_quota_dec(struct kdbus_conn *conn,
+				 struct kdbus_user *user, size_t size,
+				 unsigned int fds)
+{
+	struct kdbus_quota *q = kdbus_conn_quota(conn, user, false);
+
+	if (WARN_ON(!q))
+		return;
+
+	q->memory -= size;
+	q->msgs--;
+	q->fds -= fds;
+}
+
+static void kdbus_conn_quota_clear(struct kdbus_conn *conn)
+{
+	struct kdbus_quota *q, *tmp;
+
+	list_for_each_entry_safe(q, tmp, &conn->quota_list, entry) {
+		list_del(&q->entry);
+		kdbus_user_unref(q->user);
+		kfree(q);
+	}
+}
+
+/**
+ * kdbus_conn_entry_unaccount() - release the quota of an entry
+ * @conn:	Receiver the entry was charged at; its lock is held
+ * @entry:	Entry that is not (or no longer) linked into the queue
+ */
+void kdbus_conn_entry_unaccount(struct kdbus_conn *conn,
+				struct kdbus_queue_entry *entry)
+{
+	lockdep_assert_held(&conn->lock);
+	kdbus_conn_quota_dec(conn, entry->user,
+			     kdbus_pool_slice_size(entry->slice),
+			     entry->n_fds);
+}
+
+/* unlink a received or discarded entry and release its quota */
+static void kdbus_conn_entry_remove(struct kdbus_conn *conn,
+				    struct kdbus_queue_entry *entry)
+{
+	lockdep_assert_held(&conn->lock);
+	kdbus_queue_unlink(&conn->queue, entry);
+	kdbus_conn_entry_unaccount(conn, entry);
+}
+
+/**
+ * kdbus_conn_lost_message() - count a message that could not be queued
+ * @conn:	Receiver
+ */
+void kdbus_conn_lost_message(struct kdbus_conn *conn)
+{
+	if (atomic_inc_return(&conn->lost_count) == 1)
+		wake_up_interruptible(&conn->wait);
+}
+
+/*
+ * Allocate and fill a slice for @staging in the pool of @dst, charged to
+ * @user (NULL: the kernel). The payload is copied without locks held.
+ */
+static struct kdbus_queue_entry *
+kdbus_conn_entry_make(struct kdbus_conn *dst, struct kdbus_user *user,
+		      const struct kdbus_staging *staging, bool accept_fds)
+{
+	struct kdbus_queue_entry *entry;
+	struct kdbus_pool_slice *slice;
+	size_t size = staging->slice_size;
+	int ret;
+
+	mutex_lock(&dst->lock);
+
+	if (!kdbus_conn_active(dst)) {
+		ret = -ECONNRESET;
+		goto exit_unlock;
+	}
+
+	if (staging->n_fds && !accept_fds) {
+		ret = -ECOMM;
+		goto exit_unlock;
+	}
+
+	ret = kdbus_conn_quota_inc(dst, user, size, staging->n_fds);
+	if (ret < 0)
+		goto exit_unlock;
+
+	slice = kdbus_pool_slice_alloc(dst->pool, size, true);
+	if (IS_ERR(slice)) {
+		ret = PTR_ERR(slice);
+		goto exit_quota;
+	}
+
+	mutex_unlock(&dst->lock);
+
+	ret = kdbus_staging_emit(staging, slice);
+	entry = ret < 0 ? NULL :
+		kdbus_queue_entry_new(staging,
+				      kdbus_domain_next_id(dst->ep->bus->domain),
+				      slice);
+	if (!entry) {
+		if (!ret)
+			ret = -ENOMEM;
+		kdbus_pool_slice_release(slice);
+		mutex_lock(&dst->lock);
+		goto exit_quota;
+	}
+
+	entry->user = kdbus_user_ref(user);
+	return entry;
+
+exit_quota:
+	kdbus_conn_quota_dec(dst, user, size, staging->n_fds);
+exit_unlock:
+	mutex_unlock(&dst->lock);
+	return ERR_PTR(ret);
+}
+
+/* free an entry made for @dst that was never linked */
+static void kdbus_conn_entry_discard(struct kdbus_conn *dst,
+				     struct kdbus_queue_entry *entry)
+{
+	mutex_lock(&dst->lock);
+	kdbus_conn_quota_dec(dst, entry->user,
+			     kdbus_pool_slice_size(entry->slice), entry->n_fds);
+	mutex_unlock(&dst->lock);
+	kdbus_queue_entry_free(entry);
+}
+
+/**
+ * kdbus_conn_entry_insert() - queue a message at a connection
+ * @conn_src:	Sender, NULL for kernel notifications
+ * @conn_dst:	Receiver
+ * @staging:	Message
+ * @reply:	Tracker of the request the message is, or NULL
+ *
+ * Return: 0 on success; -ECONNRESET if the receiver is disconnecting,
+ * -ECOMM if the message carries fds the receiver does not accept,
+ * -ENOBUFS/-EMFILE on quota, -EXFULL if the pool is full, -EFAULT if the
+ * payload could not be read, -ENOMEM.
+ */
+int kdbus_conn_entry_insert(struct kdbus_conn *conn_src,
+			    struct kdbus_conn *conn_dst,
+			    const struct kdbus_staging *staging,
+			    struct kdbus_reply *reply)
+{
+	struct kdbus_queue_entry *entry;
+	bool accept_fds = (conn_dst->flags & KDBUS_HELLO_ACCEPT_FD) ||
+			  kdbus_conn_is_monitor(conn_dst);
+
+	entry = kdbus_conn_entry_make(conn_dst, conn_src ? conn_src->user : NULL,
+				      staging, accept_fds);
+	if (IS_ERR(entry))
+		return PTR_ERR(entry);
+
+	mutex_lock(&conn_dst->lock);
+	if (!kdbus_conn_active(conn_dst)) {
+		mutex_unlock(&conn_dst->lock);
+		kdbus_conn_entry_discard(conn_dst, entry);
+		return -ECONNRESET;
+	}
+	entry->reply = kdbus_reply_ref(reply);
+	kdbus_queue_link(&conn_dst->queue, entry);
+	mutex_unlock(&conn_dst->lock);
+
+	wake_up_interruptible(&conn_dst->wait);
+	return 0;
+}
+
+/*
+ * The callee of @r has gone or dropped the request: a synchronous caller
+ * gets EPIPE, an asynchronous one a REPLY_DEAD notification.
+ */
+static void kdbus_conn_reply_dead(struct kdbus_reply *r)
+{
+	struct kdbus_conn *caller = r->reply_dst;
+
+	mutex_lock(&caller->lock);
+	if (!list_empty(&r->entry)) {
+		if (r->sync) {
+			if (r->waiting)
+				kdbus_reply_complete(r, -EPIPE, NULL);
+		} else {
+			kdbus_notify_reply(caller->ep->bus,
+					   KDBUS_ITEM_REPLY_DEAD, caller->id,
+					   r->cookie);
+			kdbus_reply_unlink(r);
+		}
+	}
+	mutex_unlock(&caller->lock);
+}
+
+/**
+ * kdbus_conn_disconnect() - disconnect a connection
+ * @conn:		Connection
+ * @ensure_queue_empty:	Fail with -EBUSY if messages are queued (BYEBYE)
+ *
+ * Deactivates the connection, waits until its active references are
+ * gone and tears it down: it leaves the bus, queued messages are
+ * discarded, callers of requests it did not answer are told, its own
+ * requests are forgotten, and ID_REMOVE is sent. Must not be called with
+ * an active reference to @conn held.
+ *
+ * Return: 0 on success, -EALREADY if the connection was already
+ * disconnected, -EBUSY (only with @ensure_queue_empty).
+ */
+int kdbus_conn_disconnect(struct kdbus_conn *conn, bool ensure_queue_empty)
+{
+	struct kdbus_ep *ep = conn->ep;
+	struct kdbus_bus *bus = ep->bus;
+	struct kdbus_queue_entry *entry, *etmp;
+	struct kdbus_reply *r, *rtmp;
+	struct kdbus_conn *c;
+	LIST_HEAD(entries);
+	LIST_HEAD(replies);
+	bool linked;
+	int bkt, v;
+
+	mutex_lock(&conn->lock);
+	v = atomic_read(&conn->active);
+	if (v == KDBUS_CONN_ACTIVE_NEW) {
+		/* never activated: HELLO failed before it was visible */
+		atomic_set(&conn->active, KDBUS_CONN_ACTIVE_BIAS);
+		atomic_dec(&conn->user->connections);
+		mutex_unlock(&conn->lock);
+		return 0;
+	}
+	if (v < 0) {
+		mutex_unlock(&conn->lock);
+		return -EALREADY;
+	}
+	if (ensure_queue_empty && conn->queue.count > 0) {
+		mutex_unlock(&conn->lock);
+		return -EBUSY;
+	}
+	atomic_add(KDBUS_CONN_ACTIVE_BIAS, &conn->active);
+	mutex_unlock(&conn->lock);
+
+	/* synchronous waiters of this connection return ECONNRESET */
+	wake_up_interruptible_all(&conn->wait);
+	wait_event(conn->wait,
+		   atomic_read(&conn->active) == KDBUS_CONN_ACTIVE_BIAS);
+
+	/* 1. no longer addressable */
+	down_write(&bus->conn_rwlock);
+	hash_del(&conn->hentry);
+	list_del_init(&conn->monitor_entry);
+	up_write(&bus->conn_rwlock);
+	kdbus_conn_unref(conn);
+
+	mutex_lock(&ep->lock);
+	linked = !list_empty(&conn->ep_entry);
+	list_del_init(&conn->ep_entry);
+	mutex_unlock(&ep->lock);
+	if (linked)
+		kdbus_conn_unref(conn);
+
+	cancel_delayed_work_sync(&conn->work);
+
+	/* 4. discard the queue; 5. forget own requests */
+	mutex_lock(&conn->lock);
+	list_for_each_entry_safe(entry, etmp, &conn->queue.msg_list, entry) {
+		kdbus_conn_entry_remove(conn, entry);
+		list_add_tail(&entry->entry, &entries);
+	}
+	list_for_each_entry_safe(r, rtmp, &conn->reply_list, entry) {
+		if (r->queue_entry) {
+			kdbus_conn_entry_unaccount(conn, r->queue_entry);
+			kdbus_queue_entry_free(r->queue_entry);
+			r->queue_entry = NULL;
+		}
+		kdbus_reply_unlink(r);
+	}
+	kdbus_conn_quota_clear(conn);
+	mutex_unlock(&conn->lock);
+
+	list_for_each_entry_safe(entry, etmp, &entries, entry) {
+		list_del(&entry->entry);
+		kdbus_queue_entry_free(entry);
+	}
+
+	/*
+	 * 5. requests to this connection that are still awaiting a reply,
+	 * whether still queued (discarded above) or received: one
+	 * REPLY_DEAD or EPIPE each.
+	 */
+	down_read(&bus->conn_rwlock);
+	hash_for_each(bus->conn_hash, bkt, c, hentry) {
+		mutex_lock(&c->lock);
+		list_for_each_entry_safe(r, rtmp, &c->reply_list, entry) {
+			if (r->reply_src != conn)
+				continue;
+			if (r->sync) {
+				/* a delivered result waits for its caller */
+				if (r->waiting)
+					kdbus_reply_complete(r, -EPIPE, NULL);
+			} else {
+				kdbus_notify_reply(bus, KDBUS_ITEM_REPLY_DEAD,
+						   c->id, r->cookie);
+				kdbus_reply_unlink(r);
+			}
+		}
+		mutex_unlock(&c->lock);
+	}
+	up_read(&bus->conn_rwlock);
+
+	/* 6. */
+	if (!kdbus_conn_is_monitor(conn))
+		kdbus_notify_id_change(bus, KDBUS_ITEM_ID_REMOVE, conn->id,
+				       conn->flags);
+
+	atomic_dec(&conn->user->connections);
+	wake_up_interruptible_all(&conn->wait);
+	kdbus_notify_flush(bus);
+	return 0;
+}
+
+/* HELLO items besides the checks of the argument parser */
+static int kdbus_hello_check_items(struct kdbus_args *args, bool privileged,
+				   const char **name)
+{
+	struct kdbus_item *item;
+
+	item = kdbus_args_item(args, KDBUS_ITEM_NAME);
+	*name = item ? item->str : NULL;
+
+	if (!privileged &&
+	    (kdbus_args_item(args, KDBUS_ITEM_CREDS) ||
+	     kdbus_args_item(args, KDBUS_ITEM_PIDS) ||
+	     kdbus_args_item(args, KDBUS_ITEM_SECLABEL)))
+		return -EPERM;
+
+	return 0;
+}
+
+/* faked identities must name ids of the caller's namespaces */
+static int kdbus_hello_check_fakes(struct kdbus_args *args)
+{
+	struct kdbus_item *item;
+	unsigned int i;
+
+	item = kdbus_args_item(args, KDBUS_ITEM_CREDS);
+	if (item) {
+		const u64 ids[] = {
+			item->creds.uid, item->creds.euid, item->creds.suid,
+			item->creds.fsuid, item->creds.gid, item->creds.egid,
+			item->creds.sgid, item->creds.fsgid,
+		};
+
+		for (i = 0; i < ARRAY_SIZE(ids); i++) {
+			struct user_namespace *ns = current_user_ns();
+			bool valid;
+
+			if (ids[i] == (u32)-1)
+				continue;
+			if (ids[i] > U32_MAX)
+				return -EINVAL;
+			/* four uids, then four gids */
+			if (i < 4)
+				valid = uid_valid(make_kuid(ns, ids[i]));
+			else
+				valid = gid_valid(make_kgid(ns, ids[i]));
+			if (!valid)
+				return -EINVAL;
+		}
+	}
+
+	item = kdbus_args_item(args, KDBUS_ITEM_PIDS);
+	if (item) {
+		const u64 ids[] = {
+			item->pids.pid, item->pids.tid, item->pids.ppid,
+		};
+		bool ok = true;
+
+		rcu_read_lock();
+		for (i = 0; i < ARRAY_SIZE(ids); i++) {
+			if (!ids[i])
+				continue;
+			if (ids[i] > INT_MAX || !find_vpid(ids[i]))
+				ok = false;
+		}
+		rcu_read_unlock();
+		if (!ok)
+			return -EINVAL;
+	}
+
+	return 0;
+}
+
+/* the HELLO slice: one BLOOM_PARAMETER item */
+static int kdbus_hello_slice(struct kdbus_conn *conn, struct kdbus_bus *bus,
+			     u64 *offset, u64 *size)
+{
+	struct kdbus_pool_slice *slice;
+	struct {
+		u64 size;
+		u64 type;
+		struct kdbus_bloom_parameter bloom;
+	} item = {
+		.size = sizeof(item),
+		.type = KDBUS_ITEM_BLOOM_PARAMETER,
+		.bloom = bus->bloom,
+	};
+	struct kvec kvec = { .iov_base = &item, .iov_len = sizeof(item) };
+	int ret;
+
+	slice = kdbus_pool_slice_alloc(conn->pool, sizeof(item), false);
+	if (IS_ERR(slice))
+		return PTR_ERR(slice);
+
+	ret = kdbus_pool_slice_copy_kvec(slice, 0, &kvec, 1, sizeof(item));
+	if (ret < 0) {
+		kdbus_pool_slice_release(slice);
+		return ret;
+	}
+
+	kdbus_pool_slice_publish(slice, offset, size);
+	kdbus_pool_slice_release(slice);
+	return 0;
+}
+
+static struct kdbus_conn *kdbus_conn_new(struct kdbus_ep *ep, bool privileged,
+					 struct kdbus_cmd_hello *hello,
+					 const char *name,
+					 const char *description)
+{
+	struct kdbus_bus *bus = ep->bus;
+	struct kdbus_conn *conn;
+	struct kdbus_user *user;
+	char *pool_name;
+	int ret;
+
+	conn = kzalloc(sizeof(*conn), GFP_KERNEL);
+	if (!conn)
+		return ERR_PTR(-ENOMEM);
+
+	kref_init(&conn->kref);
+	atomic_set(&conn->active, KDBUS_CONN_ACTIVE_NEW);
+	mutex_init(&conn->lock);
+	kdbus_queue_init(&conn->queue);
+	INIT_LIST_HEAD(&conn->reply_list);
+	INIT_LIST_HEAD(&conn->quota_list);
+	INIT_LIST_HEAD(&conn->monitor_entry);
+	INIT_LIST_HEAD(&conn->ep_entry);
+	INIT_HLIST_NODE(&conn->hentry);
+	INIT_DELAYED_WORK(&conn->work, kdbus_reply_timeout_work);
+	init_waitqueue_head(&conn->wait);
+
+	conn->ep = kdbus_ep_ref(ep);
+	conn->flags = hello->flags;
+	conn->privileged = privileged;
+	atomic64_set(&conn->attach_flags_send, hello->attach_flags_send);
+	atomic64_set(&conn->attach_flags_recv, hello->attach_flags_recv);
+	conn->cred = get_current_cred();
+	conn->pid = get_task_pid(current, PIDTYPE_TGID);
+
+	if (description) {
+		conn->description = kstrdup(description, GFP_KERNEL);
+		if (!conn->description) {
+			ret = -ENOMEM;
+			goto exit_unref;
+		}
+	}
+	if (name) {
+		conn->name = kstrdup(name, GFP_KERNEL);
+		if (!conn->name) {
+			ret = -ENOMEM;
+			goto exit_unref;
+		}
+	}
+
+	pool_name = description ? kasprintf(GFP_KERNEL, "kdbus-conn:%s",
+					    description) :
+				  kstrdup("kdbus-conn", GFP_KERNEL);
+	if (!pool_name) {
+		ret = -ENOMEM;
+		goto exit_unref;
+	}
+	conn->pool = kdbus_pool_new(pool_name, hello->pool_size);
+	kfree(pool_name);
+	if (IS_ERR(conn->pool)) {
+		ret = PTR_ERR(conn->pool);
+		conn->pool = NULL;
+		goto exit_unref;
+	}
+
+	/* custom endpoints account to their anonymous user */
+	user = ep->user ? kdbus_user_ref(ep->user) :
+			  kdbus_user_lookup(bus->domain, current_uid());
+	if (IS_ERR(user)) {
+		ret = PTR_ERR(user);
+		goto exit_unref;
+	}
+	conn->user = user;
+
+	if (atomic_inc_return(&user->connections) > KDBUS_USER_MAX_CONN) {
+		atomic_dec(&user->connections);
+		ret = -EMFILE;
+		goto exit_unref;
+	}
+
+	return conn;
+
+exit_unref:
+	kdbus_conn_unref(conn);
+	return ERR_PTR(ret);
+}
+
+/* make @conn visible: bus registry, endpoint list, active */
+static int kdbus_conn_connect(struct kdbus_conn *conn)
+{
+	struct kdbus_ep *ep = conn->ep;
+	struct kdbus_bus *bus = ep->bus;
+	int ret = 0;
+
+	mutex_lock(&ep->lock);
+	down_write(&bus->conn_rwlock);
+
+	if (!kdbus_node_is_active(&ep->node)) {
+		ret = -ESHUTDOWN;
+		goto exit_unlock;
+	}
+
+	conn->id = kdbus_domain_next_id(bus->domain);
+	hash_add(bus->conn_hash, &conn->hentry, conn->id);
+	if (kdbus_conn_is_monitor(conn))
+		list_add_tail(&conn->monitor_entry, &bus->monitors_list);
+	kdbus_conn_ref(conn);
+	list_add_tail(&conn->ep_entry, &ep->conn_list);
+	kdbus_conn_ref(conn);
+	atomic_set(&conn->active, 0);
+
+exit_unlock:
+	up_write(&bus->conn_rwlock);
+	mutex_unlock(&ep->lock);
+	return ret;
+}
+
+/**
+ * kdbus_cmd_hello() - KDBUS_CMD_HELLO
+ * @ep:		Endpoint the handle was opened on (active reference held)
+ * @privileged:	Whether the handle is privileged
+ * @argp:	User argument
+ *
+ * Return: the new connection (reference owned by the caller), NULL after
+ * a KDBUS_FLAG_NEGOTIATE probe, or an ERR_PTR.
+ */
+struct kdbus_conn *kdbus_cmd_hello(struct kdbus_ep *ep, bool privileged,
+				   void __user *argp)
+{
+	struct kdbus_cmd_hello *hello;
+	struct kdbus_bus *bus = ep->bus;
+	struct kdbus_conn *conn = NULL;
+	const char *name, *description = NULL;
+	struct kdbus_item *item;
+	struct kdbus_args args;
+	u64 attach_send, attach_recv, special;
+	int ret;
+
+	ret = kdbus_args_parse(&args, kdbus_cmd_spec_find(KDBUS_CMD_HELLO),
+			       argp);
+	if (ret)
+		return ret < 0 ? ERR_PTR(ret) : NULL;
+
+	hello = (struct kdbus_cmd_hello *)args.cmd;
+	special = hello->flags & KDBUS_HELLO_SPECIAL;
+
+	ret = kdbus_hello_check_items(&args, privileged, &name);
+	item = kdbus_args_item(&args, KDBUS_ITEM_CONN_DESCRIPTION);
+	if (item)
+		description = item->str;
+
+	if (!hello->pool_size || !PAGE_ALIGNED(hello->pool_size) ||
+	    hello->pool_size > SIZE_MAX) {
+		ret = -EINVAL;
+	} else if (hweight64(special) > 1) {
+		ret = -EINVAL;
+	} else if (!!name != !!(special & (KDBUS_HELLO_ACTIVATOR |
+					   KDBUS_HELLO_POLICY_HOLDER))) {
+		ret = -EINVAL;
+	} else if (name && !kdbus_name_is_valid(name, true)) {
+		ret = -EINVAL;
+	} else if ((special & KDBUS_HELLO_MONITOR) && kdbus_ep_is_custom(ep)) {
+		ret = -EOPNOTSUPP;
+	} else if (special && !privileged) {
+		ret = -EPERM;
+	}
+	/* else: the privilege check of the fake items above */
+	if (ret < 0)
+		goto exit;
+
+	ret = kdbus_sanitize_attach_flags(hello->attach_flags_send,
+					  &attach_send);
+	if (ret < 0)
+		goto exit;
+	ret = kdbus_sanitize_attach_flags(hello->attach_flags_recv,
+					  &attach_recv);
+	if (ret < 0)
+		goto exit;
+	if (bus->attach_flags_req & ~attach_send) {
+		ret = -ECONNREFUSED;
+		goto exit;
+	}
+
+	ret = kdbus_hello_check_fakes(&args);
+	if (ret < 0)
+		goto exit;
+
+	/* an activator holds one concrete name */
+	if ((special & KDBUS_HELLO_ACTIVATOR) && strchr(name, '*')) {
+		ret = -EINVAL;
+		goto exit;
+	}
+
+	hello->attach_flags_send = attach_send;
+	hello->attach_flags_recv = attach_recv;
+	conn = kdbus_conn_new(ep, privileged, hello, name, description);
+	if (IS_ERR(conn)) {
+		ret = PTR_ERR(conn);
+		conn = NULL;
+		goto exit;
+	}
+
+	ret = kdbus_hello_slice(conn, bus, &hello->offset, &hello->items_size);
+	if (ret < 0)
+		goto exit;
+
+	ret = kdbus_conn_connect(conn);
+	if (ret < 0)
+		goto exit;
+
+	if (!kdbus_conn_is_monitor(conn))
+		kdbus_notify_id_change(bus, KDBUS_ITEM_ID_ADD, conn->id,
+				       conn->flags);
+
+	hello->id = conn->id;
+	hello->bus_flags = bus->bus_flags;
+	memcpy(hello->id128, bus->id128, sizeof(hello->id128));
+
+	if (copy_to_user(argp + offsetof(struct kdbus_cmd_hello, bus_flags),
+			 &hello->bus_flags,
+			 sizeof(*hello) - offsetof(struct kdbus_cmd_hello,
+						   bus_flags)))
+		ret = -EFAULT;
+
+	kdbus_notify_flush(bus);
+	if (ret < 0)
+		kdbus_conn_disconnect(conn, false);
+
+exit:
+	ret = kdbus_args_clear(&args, ret);
+	if (ret < 0) {
+		if (conn) {
+			kdbus_conn_disconnect(conn, false);
+			kdbus_conn_unref(conn);
+		}
+		return ERR_PTR(ret);
+	}
+	return conn;
+}
+
+/**
+ * kdbus_cmd_byebye_unlocked() - KDBUS_CMD_BYEBYE
+ * @conn:	Connection; the caller holds no active reference
+ * @argp:	User argument
+ *
+ * Return: 0 on success, negative error code on failure.
+ */
+int kdbus_cmd_byebye_unlocked(struct kdbus_conn *conn, void __user *argp)
+{
+	struct kdbus_args args;
+	int ret;
+
+	if (!kdbus_conn_is_ordinary(conn))
+		return -EOPNOTSUPP;
+
+	if (!kdbus_conn_active(conn))
+		return -ECONNRESET;
+
+	ret = kdbus_args_parse(&args, kdbus_cmd_spec_find(KDBUS_CMD_BYEBYE),
+			       argp);
+	if (ret)
+		return ret < 0 ? ret : 0;
+
+	ret = kdbus_conn_disconnect(conn, true);
+	if (ret == -EALREADY)
+		ret = -ECONNRESET;
+	return kdbus_args_clear(&args, ret);
+}
+
+/* write a kdbus_info result into a new slice of @conn's pool */
+static int kdbus_conn_info_slice(struct kdbus_conn *conn, u64 id, u64 flags,
+				 u64 item_type, const char *str,
+				 u64 *offset, u64 *size)
+{
+	struct kdbus_pool_slice *slice;
+	size_t len = str ? strlen(str) + 1 : 0;
+	size_t item_size = len ? ALIGN(KDBUS_ITEM_HEADER_SIZE + len, 8) : 0;
+	struct kdbus_info info = {
+		.size = sizeof(info) + item_size,
+		.id = id,
+		.flags = flags,
+	};
+	struct kdbus_item hdr = {
+		.size = KDBUS_ITEM_HEADER_SIZE + len,
+		.type = item_type,
+	};
+	struct kvec kvec[3] = {
+		{ .iov_base = &info, .iov_len = sizeof(info) },
+		{ .iov_base = &hdr, .iov_len = KDBUS_ITEM_HEADER_SIZE },
+		{ .iov_base = (void *)str, .iov_len = len },
+	};
+	size_t total = sizeof(info) + (len ? KDBUS_ITEM_HEADER_SIZE + len : 0);
+	int ret;
+
+	slice = kdbus_pool_slice_alloc(conn->pool, info.size, false);
+	if (IS_ERR(slice))
+		return PTR_ERR(slice);
+
+	ret = kdbus_pool_slice_copy_kvec(slice, 0, kvec, len ? 3 : 1, total);
+	if (!ret && total < info.size)
+		ret = kdbus_pool_slice_zero(slice, total, info.size - total);
+	if (ret < 0) {
+		kdbus_pool_slice_release(slice);
+		return ret;
+	}
+
+	kdbus_pool_slice_publish(slice, offset, size);
+	kdbus_pool_slice_release(slice);
+	return 0;
+}
+
+/**
+ * kdbus_cmd_conn_info() - KDBUS_CMD_CONN_INFO
+ * @conn:	Connection (active reference held)
+ * @argp:	User argument
+ *
+ * Return: 0 on success, negative error code on failure.
+ */
+int kdbus_cmd_conn_info(struct kdbus_conn *conn, void __user *argp)
+{
+	struct kdbus_bus *bus = conn->ep->bus;
+	struct kdbus_cmd_info *cmd;
+	struct kdbus_conn *target;
+	struct kdbus_args args;
+	const char *desc = NULL;
+	u64 attach;
+	int ret;
+
+	ret = kdbus_args_parse(&args, kdbus_cmd_spec_find(KDBUS_CMD_CONN_INFO),
+			       argp);
+	if (ret)
+		return ret < 0 ? ret : 0;
+
+	cmd = (struct kdbus_cmd_info *)args.cmd;
+	ret = kdbus_sanitize_attach_flags(cmd->attach_flags, &attach);
+	if (ret < 0)
+		goto exit;
+
+	if (kdbus_args_item(&args, KDBUS_ITEM_NAME)) {
+		/* no well-known name can be owned yet (name registry) */
+		ret = -ESRCH;
+		goto exit;
+	}
+	if (!cmd->id) {
+		ret = -EINVAL;
+		goto exit;
+	}
+
+	target = kdbus_bus_find_conn_by_id(bus, cmd->id);
+	if (!target) {
+		ret = -ENXIO;
+		goto exit;
+	}
+
+	attach &= atomic64_read(&target->attach_flags_send) &
+		  READ_ONCE(kdbus_attach_flags_mask);
+	if (attach & KDBUS_ATTACH_CONN_DESCRIPTION)
+		desc = target->description;
+
+	ret = kdbus_conn_info_slice(conn, target->id, target->flags,
+				    KDBUS_ITEM_CONN_DESCRIPTION, desc,
+				    &cmd->offset, &cmd->info_size);
+	kdbus_conn_unref(target);
+	if (ret < 0)
+		goto exit;
+
+	if (put_user(cmd->offset, &((struct kdbus_cmd_info __user *)argp)->offset) ||
+	    put_user(cmd->info_size,
+		     &((struct kdbus_cmd_info __user *)argp)->info_size))
+		ret = -EFAULT;
+
+exit:
+	return kdbus_args_clear(&args, ret);
+}
+
+/**
+ * kdbus_cmd_bus_creator_info() - KDBUS_CMD_BUS_CREATOR_INFO
+ * @conn:	Connection (active reference held)
+ * @argp:	User argument
+ *
+ * Return: 0 on success, negative error code on failure.
+ */
+int kdbus_cmd_bus_creator_info(struct kdbus_conn *conn, void __user *argp)
+{
+	struct kdbus_cmd_info __user *uinfo = argp;
+	struct kdbus_bus *bus = conn->ep->bus;
+	struct kdbus_cmd_info *cmd;
+	struct kdbus_args args;
+	u64 attach;
+	int ret;
+
+	ret = kdbus_args_parse(&args,
+			       kdbus_cmd_spec_find(KDBUS_CMD_BUS_CREATOR_INFO),
+			       argp);
+	if (ret)
+		return ret < 0 ? ret : 0;
+
+	cmd = (struct kdbus_cmd_info *)args.cmd;
+	ret = kdbus_sanitize_attach_flags(cmd->attach_flags, &attach);
+	if (ret < 0)
+		goto exit;
+
+	ret = kdbus_conn_info_slice(conn, bus->id, bus->bus_flags,
+				    KDBUS_ITEM_MAKE_NAME, bus->node.name,
+				    &cmd->offset, &cmd->info_size);
+	if (ret < 0)
+		goto exit;
+
+	if (put_user(cmd->offset, &uinfo->offset) ||
+	    put_user(cmd->info_size, &uinfo->info_size))
+		ret = -EFAULT;
+
+exit:
+	return kdbus_args_clear(&args, ret);
+}
+
+/**
+ * kdbus_cmd_update() - KDBUS_CMD_UPDATE
+ * @conn:	Connection (active reference held)
+ * @argp:	User argument
+ *
+ * Return: 0 on success, negative error code on failure.
+ */
+int kdbus_cmd_update(struct kdbus_conn *conn, void __user *argp)
+{
+	struct kdbus_bus *bus = conn->ep->bus;
+	struct kdbus_item *item_send, *item_recv, *item;
+	bool holder = conn->flags & KDBUS_HELLO_POLICY_HOLDER;
+	u64 attach_send = 0, attach_recv = 0;
+	struct kdbus_args args;
+	unsigned int n_names = 0;
+	int ret;
+
+	ret = kdbus_args_parse(&args, kdbus_cmd_spec_find(KDBUS_CMD_UPDATE),
+			       argp);
+	if (ret)
+		return ret < 0 ? ret : 0;
+
+	item_send = kdbus_args_item(&args, KDBUS_ITEM_ATTACH_FLAGS_SEND);
+	item_recv = kdbus_args_item(&args, KDBUS_ITEM_ATTACH_FLAGS_RECV);
+
+	if (item_send && !kdbus_conn_is_ordinary(conn) &&
+	    !kdbus_conn_is_monitor(conn)) {
+		ret = -EOPNOTSUPP;
+		goto exit;
+	}
+	if (item_recv && holder) {
+		ret = -EOPNOTSUPP;
+		goto exit;
+	}
+
+	for (item = args.items; kdbus_item_in(item, args.items,
+					      args.items_size);
+	     item = kdbus_item_next(item)) {
+		if (item->type != KDBUS_ITEM_NAME &&
+		    item->type != KDBUS_ITEM_POLICY_ACCESS)
+			continue;
+		if (!holder) {
+			ret = -EOPNOTSUPP;
+			goto exit;
+		}
+		if (item->type == KDBUS_ITEM_NAME && ++n_names > 1) {
+			ret = -E2BIG;
+			goto exit;
+		}
+	}
+
+	if (item_send) {
+		ret = kdbus_sanitize_attach_flags(item_send->data64[0],
+						  &attach_send);
+		if (ret < 0)
+			goto exit;
+		if (bus->attach_flags_req & ~attach_send) {
+			ret = -EINVAL;
+			goto exit;
+		}
+	}
+	if (item_recv) {
+		ret = kdbus_sanitize_attach_flags(item_recv->data64[0],
+						  &attach_recv);
+		if (ret < 0)
+			goto exit;
+	}
+
+	if (item_send)
+		atomic64_set(&conn->attach_flags_send, attach_send);
+	if (item_recv)
+		atomic64_set(&conn->attach_flags_recv, attach_recv);
+
+exit:
+	return kdbus_args_clear(&args, ret);
+}
+
+/* the connection of id @id or owning @name, for unicast */
+static struct kdbus_conn *kdbus_conn_lookup_dst(struct kdbus_bus *bus,
+						const struct kdbus_staging *s)
+{
+	const struct kdbus_msg *msg = kdbus_staging_header(s);
+	struct kdbus_conn *dst;
+
+	/* no well-known name can be owned yet (name registry) */
+	if (s->dst_name)
+		return ERR_PTR(-ESRCH);
+
+	dst = kdbus_bus_find_conn_by_id(bus, msg->dst_id);
+	if (!dst)
+		return ERR_PTR(-ENXIO);
+	if (!kdbus_conn_is_ordinary(dst) || !kdbus_conn_active(dst)) {
+		kdbus_conn_unref(dst);
+		return ERR_PTR(-ENXIO);
+	}
+	return dst;
+}
+
+/* link a new tracker for a request of @conn to @dst */
+static struct kdbus_reply *kdbus_conn_track(struct kdbus_conn *conn,
+					    struct kdbus_conn *dst,
+					    const struct kdbus_msg *msg,
+					    bool sync)
+{
+	struct kdbus_reply *r;
+
+	r = kdbus_reply_new(dst, conn, msg->cookie, msg->timeout_ns, sync);
+	if (!r)
+		return ERR_PTR(-ENOMEM);
+
+	mutex_lock(&conn->lock);
+	if (atomic_read(&conn->request_count) >=
+	    KDBUS_CONN_MAX_REQUESTS_PENDING) {
+		mutex_unlock(&conn->lock);
+		kdbus_reply_unref(r);
+		return ERR_PTR(-EMLINK);
+	}
+	kdbus_reply_link(r);
+	mutex_unlock(&conn->lock);
+	return r;
+}
+
+static void kdbus_conn_untrack(struct kdbus_conn *conn, struct kdbus_reply *r)
+{
+	mutex_lock(&conn->lock);
+	kdbus_reply_unlink(r);
+	mutex_unlock(&conn->lock);
+	kdbus_reply_unref(r);
+}
+
+/* plain unicast, asynchronous call, unicast signal (5.8.1) */
+static int kdbus_conn_unicast(struct kdbus_conn *conn,
+			      const struct kdbus_staging *staging)
+{
+	const struct kdbus_msg *msg = kdbus_staging_header(staging);
+	struct kdbus_bus *bus = conn->ep->bus;
+	struct kdbus_reply *r = NULL;
+	struct kdbus_conn *dst;
+	int ret;
+
+	dst = kdbus_conn_lookup_dst(bus, staging);
+	if (IS_ERR(dst))
+		return PTR_ERR(dst);
+
+	if (msg->flags & KDBUS_MSG_SIGNAL) {
+		/*
+		 * Monitors see every unicast signal. The destination gets it
+		 * only through a match, which a later change of this series
+		 * adds; without one the signal is dropped silently.
+		 */
+		kdbus_bus_eavesdrop(bus, conn, staging);
+		ret = 0;
+		goto exit;
+	}
+
+	if (msg->flags & KDBUS_MSG_EXPECT_REPLY) {
+		r = kdbus_conn_track(conn, dst, msg, false);
+		if (IS_ERR(r)) {
+			ret = PTR_ERR(r);
+			r = NULL;
+			goto exit;
+		}
+	}
+
+	kdbus_bus_eavesdrop(bus, conn, staging);
+	ret = kdbus_conn_entry_insert(conn, dst, staging, r);
+	if (ret < 0 && r)
+		kdbus_conn_untrack(conn, r);
+	else
+		kdbus_reply_unref(r);
+
+exit:
+	kdbus_conn_unref(dst);
+	return ret;
+}
+
+/* hand a reply to a caller waiting synchronously (5.8.3, 5a) */
+static int kdbus_conn_reply_sync(struct kdbus_conn *conn,
+				 struct kdbus_conn *caller,
+				 const struct kdbus_staging *staging,
+				 struct kdbus_reply *r)
+{
+	struct kdbus_queue_entry *entry;
+	bool accept = caller->flags & KDBUS_HELLO_ACCEPT_FD;
+	int ret;
+
+	entry = kdbus_conn_entry_make(caller, conn->user, staging, accept);
+	ret = IS_ERR(entry) ? PTR_ERR(entry) : 0;
+
+	mutex_lock(&caller->lock);
+	if (list_empty(&r->entry) || !r->waiting) {
+		/* the caller is gone or gave up meanwhile */
+		mutex_unlock(&caller->lock);
+		if (!ret)
+			kdbus_conn_entry_discard(caller, entry);
+		return -ECONNRESET;
+	}
+	if (ret < 0)
+		kdbus_reply_complete(r, ret == -ECOMM ? -EREMOTEIO : ret, NULL);
+	else
+		kdbus_reply_complete(r, 0, entry);
+	mutex_unlock(&caller->lock);
+	return ret;
+}
+
+/* a reply to a pending request (5.8.3) */
+static int kdbus_conn_reply(struct kdbus_conn *conn,
+			    const struct kdbus_staging *staging)
+{
+	const struct kdbus_msg *msg = kdbus_staging_header(staging);
+	struct kdbus_bus *bus = conn->ep->bus;
+	struct kdbus_conn *dst;
+	struct kdbus_reply *r;
+	int ret;
+
+	dst = kdbus_conn_lookup_dst(bus, staging);
+	if (IS_ERR(dst))
+		return PTR_ERR(dst);
+
+	mutex_lock(&dst->lock);
+	r = kdbus_reply_find(conn, dst, msg->cookie_reply);
+	if (r) {
+		kdbus_reply_ref(r);
+		/* an asynchronous tracker is consumed by the reply */
+		if (!r->sync)
+			kdbus_reply_unlink(r);
+	}
+	mutex_unlock(&dst->lock);
+
+	if (!r) {
+		ret = -EPERM;
+		goto exit;
+	}
+
+	kdbus_bus_eavesdrop(bus, conn, staging);
+	if (r->sync)
+		ret = kdbus_conn_reply_sync(conn, dst, staging, r);
+	else
+		ret = kdbus_conn_entry_insert(conn, dst, staging, NULL);
+	kdbus_reply_unref(r);
+
+exit:
+	kdbus_conn_unref(dst);
+	return ret;
+}
+
+/**
+ * struct kdbus_cancel - waiting for a cancel fd to become readable
+ * @pt:		Poll table handed to the file's poll
+ * @whead:	Wait queue of the file, once registered
+ * @wait:	Our entry on @whead
+ */
+struct kdbus_cancel {
+	poll_table pt;
+	wait_queue_head_t *whead;
+	wait_queue_entry_t wait;
+};
+
+static void kdbus_cancel_queue(struct file *file, wait_queue_head_t *whead,
+			       poll_table *pt)
+{
+	struct kdbus_cancel *c = container_of(pt, struct kdbus_cancel, pt);
+
+	if (c->whead)
+		return;
+	c->whead = whead;
+	init_waitqueue_entry(&c->wait, current);
+	add_wait_queue(whead, &c->wait);
+}
+
+/*
+ * Wait for the reply of synchronous call @r. Returns with the tracker
+ * unlinked unless the wait was interrupted by a signal (-ERESTARTSYS),
+ * in which case it stays for a restarted call to resume.
+ */
+static int kdbus_conn_wait_reply(struct kdbus_conn *conn,
+				 struct kdbus_reply *r, struct file *cancel,
+				 struct kdbus_msg_info *info)
+{
+	struct kdbus_queue_entry *entry = NULL;
+	struct kdbus_cancel c = { };
+	DEFINE_WAIT(wait);
+	ktime_t expires = ns_to_ktime(r->deadline_ns);
+	int ret = 0;
+
+	if (cancel) {
+		init_poll_funcptr(&c.pt, kdbus_cancel_queue);
+		vfs_poll(cancel, &c.pt);
+	}
+
+	for (;;) {
+		prepare_to_wait(&conn->wait, &wait, TASK_INTERRUPTIBLE);
+		if (!READ_ONCE(r->waiting))
+			break;
+		if (!kdbus_conn_active(conn)) {
+			ret = -ECONNRESET;
+			break;
+		}
+		if (cancel && (vfs_poll(cancel, NULL) & EPOLLIN)) {
+			ret = -ECANCELED;
+			break;
+		}
+		if (signal_pending(current)) {
+			ret = -ERESTARTSYS;
+			break;
+		}
+		if (ktime_get_ns() >= r->deadline_ns) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+		schedule_hrtimeout_range(&expires, 0, HRTIMER_MODE_ABS);
+	}
+	finish_wait(&conn->wait, &wait);
+	if (c.whead)
+		remove_wait_queue(c.whead, &c.wait);
+
+	mutex_lock(&conn->lock);
+	if (!r->waiting) {
+		/* delivered (or failed) wins over a concurrent event */
+		ret = r->err;
+		entry = r->queue_entry;
+		r->queue_entry = NULL;
+		if (entry)
+			kdbus_conn_entry_unaccount(conn, entry);
+		kdbus_reply_unlink(r);
+	} else if (ret == -ERESTARTSYS && kdbus_conn_active(conn)) {
+		/* kept for a restart; the timeout work removes it if not */
+		r->interrupted = true;
+		kdbus_reply_schedule(conn);
+	} else {
+		kdbus_reply_unlink(r);
+	}
+	mutex_unlock(&conn->lock);
+
+	if (entry) {
+		ret = kdbus_queue_entry_install(entry,
+						conn->flags & KDBUS_HELLO_ACCEPT_FD,
+						&info->return_flags);
+		if (!ret)
+			kdbus_pool_slice_publish(entry->slice, &info->offset,
+						 &info->msg_size);
+		kdbus_queue_entry_free(entry);
+	}
+
+	return ret;
+}
+
+/* a synchronous call (5.7); consumes the caller's active reference */
+static int kdbus_conn_call(struct kdbus_conn *conn,
+			   const struct kdbus_staging *staging,
+			   struct file *cancel, struct kdbus_msg_info *info)
+{
+	const struct kdbus_msg *msg = kdbus_staging_header(staging);
+	struct kdbus_bus *bus = conn->ep->bus;
+	struct kdbus_reply *r = NULL, *i;
+	struct kdbus_conn *dst;
+	int ret;
+
+	/* 1. a restarted call resumes waiting on its tracker */
+	mutex_lock(&conn->lock);
+	list_for_each_entry(i, &conn->reply_list, entry) {
+		if (i->sync && i->interrupted && i->cookie == msg->cookie) {
+			r = kdbus_reply_ref(i);
+			r->interrupted = false;
+			break;
+		}
+	}
+	mutex_unlock(&conn->lock);
+
+	if (!r) {
+		/* 2. */
+		if (ktime_get_ns() >= msg->timeout_ns) {
+			ret = -ETIMEDOUT;
+			goto exit_release;
+		}
+
+		/* 3. */
+		dst = kdbus_conn_lookup_dst(bus, staging);
+		if (IS_ERR(dst)) {
+			ret = PTR_ERR(dst);
+			goto exit_release;
+		}
+
+		/* 4. */
+		r = kdbus_conn_track(conn, dst, msg, true);
+		if (IS_ERR(r)) {
+			kdbus_conn_unref(dst);
+			ret = PTR_ERR(r);
+			goto exit_release;
+		}
+
+		kdbus_bus_eavesdrop(bus, conn, staging);
+		ret = kdbus_conn_entry_insert(conn, dst, staging, r);
+		kdbus_conn_unref(dst);
+		if (ret < 0) {
+			kdbus_conn_untrack(conn, r);
+			goto exit_release;
+		}
+	}
+
+	/* 5. never wait with an active reference */
+	kdbus_conn_release(conn);
+	ret = kdbus_conn_wait_reply(conn, r, cancel, info);
+	kdbus_reply_unref(r);
+	return ret;
+
+exit_release:
+	kdbus_conn_release(conn);
+	return ret;
+}
+
+/**
+ * kdbus_cmd_send() - KDBUS_CMD_SEND
+ * @conn:	Connection; the caller's active reference is consumed (a
+ *		synchronous call drops it before it waits)
+ * @f:		File of the connection
+ * @argp:	User argument
+ *
+ * Return: 0 on success, negative error code on failure.
+ */
+int kdbus_cmd_send(struct kdbus_conn *conn, struct file *f, void __user *argp)
+{
+	struct kdbus_cmd_send __user *usend = argp;
+	struct kdbus_bus *bus = conn->ep->bus;
+	struct kdbus_staging *staging = NULL;
+	struct kdbus_msg_info info = { };
+	struct file *cancel = NULL;
+	struct kdbus_cmd_send *cmd;
+	const struct kdbus_msg *msg;
+	struct kdbus_item *item;
+	struct kdbus_args args;
+	bool released = false;
+	int ret;
+
+	if (!kdbus_conn_is_ordinary(conn)) {
+		ret = -EOPNOTSUPP;
+		goto exit_release;
+	}
+
+	ret = kdbus_args_parse(&args, kdbus_cmd_spec_find(KDBUS_CMD_SEND),
+			       argp);
+	if (ret) {
+		ret = ret < 0 ? ret : 0;
+		goto exit_release;
+	}
+
+	cmd = (struct kdbus_cmd_send *)args.cmd;
+
+	staging = kdbus_staging_new_user(bus, conn, cmd->msg_address);
+	if (IS_ERR(staging)) {
+		ret = PTR_ERR(staging);
+		staging = NULL;
+		goto exit;
+	}
+	msg = kdbus_staging_header(staging);
+
+	if ((cmd->flags & KDBUS_SEND_SYNC_REPLY) &&
+	    !(msg->flags & KDBUS_MSG_EXPECT_REPLY)) {
+		ret = -EINVAL;
+		goto exit;
+	}
+
+	item = kdbus_args_item(&args, KDBUS_ITEM_CANCEL_FD);
+	if (item && (cmd->flags & KDBUS_SEND_SYNC_REPLY)) {
+		cancel = fget(item->fds[0]);
+		if (!cancel) {
+			ret = -EBADF;
+			goto exit;
+		}
+		if (!file_can_poll(cancel)) {
+			ret = -EINVAL;
+			goto exit;
+		}
+	}
+
+	info.offset = kdbus_pool_size(conn->pool);
+
+	if (msg->dst_id == KDBUS_DST_ID_BROADCAST) {
+		kdbus_bus_broadcast(bus, conn, staging);
+	} else if (cmd->flags & KDBUS_SEND_SYNC_REPLY) {
+		ret = kdbus_conn_call(conn, staging, cancel, &info);
+		released = true;
+	} else if ((msg->flags & KDBUS_MSG_EXPECT_REPLY) ||
+		   !msg->cookie_reply) {
+		ret = kdbus_conn_unicast(conn, staging);
+	} else {
+		ret = kdbus_conn_reply(conn, staging);
+	}
+
+	if (!ret && copy_to_user(&usend->reply, &info, sizeof(info)))
+		ret = -EFAULT;
+
+	kdbus_notify_flush(bus);
+
+exit:
+	if (cancel)
+		fput(cancel);
+	kdbus_staging_free(staging);
+	ret = kdbus_args_clear(&args, ret);
+exit_release:
+	if (!released)
+		kdbus_conn_release(conn);
+	return ret;
+}
+
+/**
+ * kdbus_cmd_recv() - KDBUS_CMD_RECV
+ * @conn:	Connection (active reference held)
+ * @argp:	User argument
+ *
+ * Return: 0 on success, negative error code on failure.
+ */
+int kdbus_cmd_recv(struct kdbus_conn *conn, void __user *argp)
+{
+	struct kdbus_cmd_recv __user *urecv = argp;
+	struct kdbus_queue_entry *entry;
+	struct kdbus_reply *reply = NULL;
+	struct kdbus_msg_info info = { };
+	struct kdbus_cmd_recv *cmd;
+	struct kdbus_args args;
+	unsigned int lost;
+	int ret;
+
+	if (conn->flags & KDBUS_HELLO_POLICY_HOLDER)
+		return -EOPNOTSUPP;
+
+	ret = kdbus_args_parse(&args, kdbus_cmd_spec_find(KDBUS_CMD_RECV),
+			       argp);
+	if (ret)
+		return ret < 0 ? ret : 0;
+
+	cmd = (struct kdbus_cmd_recv *)args.cmd;
+	if ((cmd->flags & KDBUS_RECV_DROP) &&
+	    (cmd->flags & KDBUS_RECV_USE_PRIORITY)) {
+		ret = -EINVAL;
+		goto exit;
+	}
+
+	info.offset = kdbus_pool_size(conn->pool);
+
+	mutex_lock(&conn->lock);
+	entry = kdbus_queue_peek(&conn->queue, cmd->priority,
+				 cmd->flags & KDBUS_RECV_USE_PRIORITY);
+	lost = atomic_xchg(&conn->lost_count, 0);
+
+	if (!entry) {
+		ret = -EAGAIN;
+	} else if (cmd->flags & KDBUS_RECV_PEEK) {
+		kdbus_pool_slice_publish(entry->slice, &info.offset,
+					 &info.msg_size);
+	} else {
+		kdbus_conn_entry_remove(conn, entry);
+		if (cmd->flags & KDBUS_RECV_DROP) {
+			reply = entry->reply;
+			entry->reply = NULL;
+		}
+	}
+	mutex_unlock(&conn->lock);
+
+	if (entry && !(cmd->flags & KDBUS_RECV_PEEK)) {
+		bool accept_fds = conn->flags & KDBUS_HELLO_ACCEPT_FD;
+
+		if (!(cmd->flags & KDBUS_RECV_DROP)) {
+			ret = kdbus_queue_entry_install(entry, accept_fds,
+							&info.return_flags);
+			if (!ret)
+				kdbus_pool_slice_publish(entry->slice,
+							 &info.offset,
+							 &info.msg_size);
+		}
+		kdbus_queue_entry_free(entry);
+	}
+
+	/* a dropped request that still awaits its reply is dead */
+	if (reply) {
+		kdbus_conn_reply_dead(reply);
+		kdbus_reply_unref(reply);
+		kdbus_notify_flush(conn->ep->bus);
+	}
+
+	if (ret < 0 && ret != -EAGAIN && lost)
+		atomic_add(lost, &conn->lost_count);
+
+	if (ret == 0 || ret == -EAGAIN) {
+		cmd->dropped_msgs = lost;
+		if (lost)
+			cmd->return_flags |= KDBUS_RECV_RETURN_DROPPED_MSGS;
+		if (put_user(cmd->dropped_msgs, &urecv->dropped_msgs) ||
+		    copy_to_user(&urecv->msg, &info, sizeof(info)))
+			ret = -EFAULT;
+	}
+
+exit:
+	return kdbus_args_clear(&args, ret);
+}
+
+/**
+ * kdbus_cmd_free() - KDBUS_CMD_FREE
+ * @conn:	Connection (active reference held)
+ * @argp:	User argument
+ *
+ * Return: 0 on success, negative error code on failure.
+ */
+int kdbus_cmd_free(struct kdbus_conn *conn, void __user *argp)
+{
+	struct kdbus_cmd_free *cmd;
+	struct kdbus_args args;
+	int ret;
+
+	if (conn->flags & KDBUS_HELLO_POLICY_HOLDER)
+		return -EOPNOTSUPP;
+
+	ret = kdbus_args_parse(&args, kdbus_cmd_spec_find(KDBUS_CMD_FREE),
+			       argp);
+	if (ret)
+		return ret < 0 ? ret : 0;
+
+	cmd = (struct kdbus_cmd_free *)args.cmd;
+	if (cmd->offset > SIZE_MAX)
+		ret = -ENXIO;
+	else
+		ret = kdbus_pool_release_offset(conn->pool, cmd->offset);
+
+	return kdbus_args_clear(&args, ret);
+}
+
+/**
+ * kdbus_cmd_unsupported() - commands of later changes of this series
+ * @conn:	Connection (active reference held)
+ * @cmd:	LIST, NAME_ACQUIRE, NAME_RELEASE, MATCH_ADD or MATCH_REMOVE
+ * @argp:	User argument
+ *
+ * The argument is validated like any other (so KDBUS_FLAG_NEGOTIATE
+ * works); a valid command is refused with -EOPNOTSUPP until the name
+ * registry and matches exist.
+ *
+ * Return: negative error code, or 0 after negotiation.
+ */
+int kdbus_cmd_unsupported(struct kdbus_conn *conn, unsigned int cmd,
+			  void __user *argp)
+{
+	struct kdbus_args args;
+	int ret;
+
+	ret = kdbus_args_parse(&args, kdbus_cmd_spec_find(cmd), argp);
+	if (ret)
+		return ret < 0 ? ret : 0;
+	return kdbus_args_clear(&args, -EOPNOTSUPP);
+}
+
+/**
+ * kdbus_conn_poll() - poll() of a connection
+ * @conn:	Connection
+ * @file:	Its file
+ * @wait:	Poll table
+ *
+ * Return: the poll mask.
+ */
+__poll_t kdbus_conn_poll(struct kdbus_conn *conn, struct file *file,
+			 struct poll_table_struct *wait)
+{
+	__poll_t mask = EPOLLOUT | EPOLLWRNORM;
+
+	poll_wait(file, &conn->wait, wait);
+
+	if (!kdbus_conn_active(conn))
+		return EPOLLERR | EPOLLHUP;
+
+	if (!list_empty_careful(&conn->queue.msg_list) ||
+	    atomic_read(&conn->lost_count))
+		mask |= EPOLLIN | EPOLLRDNORM;
+
+	return mask;
+}
+
+/**
+ * kdbus_conn_mmap() - mmap() of a connection: its pool, read-only
+ * @conn:	Connection
+ * @vma:	Mapping
+ *
+ * Return: 0 on success, negative error code on failure.
+ */
+int kdbus_conn_mmap(struct kdbus_conn *conn, struct vm_area_struct *vma)
+{
+	return kdbus_pool_mmap(conn->pool, vma);
+}

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kdbus - kernel notifications
+ */
+
+#include <linux/err.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+
+#include "bus.h"
+#include "connection.h"
+#include "message.h"
+#include "notify.h"
+
+/**
+ * struct kdbus_notification - a staged notification
+ * @entry:	Link in kdbus_bus.notify_list
+ * @staging:	The message
+ */
+struct kdbus_notification {
+	struct list_head entry;
+	struct kdbus_staging *staging;
+};
+
+static int kdbus_notify_add(struct kdbus_bus *bus, u64 dst_id,
+			    u64 cookie_reply, u64 type, const void *payload,
+			    size_t size)
+{
+	struct kdbus_notification *n;
+
+	n = kmalloc(sizeof(*n), GFP_KERNEL);
+	if (!n)
+		return -ENOMEM;
+
+	n->staging = kdbus_staging_new_kernel(dst_id, cookie_reply, type,
+					      payload, size);
+	if (IS_ERR(n->staging)) {
+		int ret = PTR_ERR(n->staging);
+
+		kfree(n);
+		return ret;
+	}
+
+	spin_lock(&bus->notify_lock);
+	list_add_tail(&n->entry, &bus->notify_list);
+	spin_unlock(&bus->notify_lock);
+	return 0;
+}
+
+/**
+ * kdbus_notify_id_change() - stage an ID_ADD or ID_REMOVE notification
+ * @bus:	Bus
+ * @type:	KDBUS_ITEM_ID_ADD or KDBUS_ITEM_ID_REMOVE
+ * @id:		Id of the connection
+ * @flags:	Its KDBUS_HELLO_* flags
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int kdbus_notify_id_change(struct kdbus_bus *bus, u64 type, u64 id,
+			   u64 flags)
+{
+	struct kdbus_notify_id_change change = {
+		.id = id,
+		.flags = flags,
+	};
+
+	return kdbus_notify_add(bus, KDBUS_DST_ID_BROADCAST, 0, type,
+				&change, sizeof(change));
+}
+
+/**
+ * kdbus_notify_reply() - stage a REPLY_TIMEOUT or REPLY_DEAD notification
+ * @bus:	Bus
+ * @type:	KDBUS_ITEM_REPLY_TIMEOUT or KDBUS_ITEM_REPLY_DEAD
+ * @id:		Id of the caller that waited for the reply
+ * @cookie:	Cookie of the request
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int kdbus_notify_reply(struct kdbus_bus *bus, u64 type, u64 id, u64 cookie)
+{
+	return kdbus_notify_add(bus, id, cookie, type, NULL, 0);
+}
+
+static void kdbus_notify_deliver(struct kdbus_bus *bus,
+				 struct kdbus_staging *staging)
+{
+	const struct kdbus_msg *msg = kdbus_staging_header(staging);
+	struct kdbus_conn *dst;
+
+	if (msg->dst_id == KDBUS_DST_ID_BROADCAST) {
+		kdbus_bus_broadcast(bus, NULL, staging);
+		return;
+	}
+
+	/* unicast notifications that cannot be queued are not counted */
+	kdbus_bus_eavesdrop(bus, NULL, staging);
+	dst = kdbus_bus_find_conn_by_id(bus, msg->dst_id);
+	if (dst) {
+		kdbus_conn_entry_insert(NULL, dst, staging, NULL);
+		kdbus_conn_unref(dst);
+	}
+}
+
+/**
+ * kdbus_notify_flush() - deliver all staged notifications of a bus
+ * @bus:	Bus
+ *
+ * Must be called without bus or connection locks held.
+ */
+void kdbus_notify_flush(struct kdbus_bus *bus)
+{
+	struct kdbus_notification *n, *tmp;
+	LIST_HEAD(list);
+
+	mutex_lock(&bus->notify_flush_lock);
+
+	spin_lock(&bus->notify_lock);
+	list_splice_init(&bus->notify_list, &list);
+	spin_unlock(&bus->notify_lock);
+
+	list_for_each_entry_safe(n, tmp, &list, entry) {
+		kdbus_notify_deliver(bus, n->staging);
+		list_del(&n->entry);
+		kdbus_staging_free(n->staging);
+		kfree(n);
+	}
+
+	mutex_unlock(&bus->notify_flush_lock);
+}
+
+/**
+ * kdbus_notify_free() - drop all undelivered notifications of a bus
+ * @bus:	Bus that is being freed
+ */
+void kdbus_notify_free(struct kdbus_bus *bus)
+{
+	struct kdbus_notification *n, *tmp;
+
+	list_for_each_entry_safe(n, tmp, &bus->notify_list, entry) {
+		list_del(&n->entry);
+		kdbus_staging_free(n->staging);
+		kfree(n);
+	}
+}

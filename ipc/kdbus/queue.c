@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kdbus - receive queue of a connection
+ */
+
+#include <linux/fcntl.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/slab.h>
+#include <linux/uio.h>
+
+#include "domain.h"
+#include "item.h"
+#include "message.h"
+#include "pool.h"
+#include "queue.h"
+#include "reply.h"
+
+/**
+ * kdbus_queue_init() - initialise a queue
+ * @queue:	Queue
+ */
+void kdbus_queue_init(struct kdbus_queue *queue)
+{
+	INIT_LIST_HEAD(&queue->msg_list);
+	queue->msg_prio = RB_ROOT_CACHED;
+	queue->count = 0;
+}
+
+/**
+ * kdbus_queue_peek() - the entry RECV would take
+ * @queue:		Queue
+ * @priority:		With @use_priority: the least urgent priority value
+ *			acceptable
+ * @use_priority:	Take the most urgent entry instead of the oldest
+ *
+ * Return: the entry, or NULL if the queue is empty or, with
+ * @use_priority, holds nothing urgent enough.
+ */
+struct kdbus_queue_entry *kdbus_queue_peek(struct kdbus_queue *queue,
+					   s64 priority, bool use_priority)
+{
+	struct kdbus_queue_entry *entry;
+	struct rb_node *node;
+
+	if (!use_priority)
+		return list_first_entry_or_null(&queue->msg_list,
+						struct kdbus_queue_entry,
+						entry);
+
+	node = rb_first_cached(&queue->msg_prio);
+	if (!node)
+		return NULL;
+	entry = rb_entry(node, struct kdbus_queue_entry, prio_node);
+	return entry->priority <= priority ? entry : NULL;
+}
+
+/**
+ * kdbus_queue_link() - append an entry to a queue
+ * @queue:	Queue
+ * @entry:	Unlinked entry
+ */
+void kdbus_queue_link(struct kdbus_queue *queue,
+		      struct kdbus_queue_entry *entry)
+{
+	struct rb_node **n = &queue->msg_prio.rb_root.rb_node, *prev = NULL;
+	bool leftmost = true;
+
+	while (*n) {
+		struct kdbus_queue_entry *e;
+
+		prev = *n;
+		e = rb_entry(prev, struct kdbus_queue_entry, prio_node);
+		/* equal priorities: the newer entry goes right (FIFO) */
+		if (entry->priority < e->priority) {
+			n = &prev->rb_left;
+		} else {
+			n = &prev->rb_right;
+			leftmost = false;
+		}
+	}
+	rb_link_node(&entry->prio_node, prev, n);
+	rb_insert_color_cached(&entry->prio_node, &queue->msg_prio, leftmost);
+
+	list_add_tail(&entry->entry, &queue->msg_list);
+	queue->count++;
+}
+
+/**
+ * kdbus_queue_unlink() - remove an entry from its queue
+ * @queue:	Queue
+ * @entry:	Entry linked into @queue
+ */
+void kdbus_queue_unlink(struct kdbus_queue *queue,
+			struct kdbus_queue_entry *entry)
+{
+	rb_erase_cached(&entry->prio_node, &queue->msg_prio);
+	list_del_init(&entry->entry);
+	queue->count--;
+}
+
+/**
+ * kdbus_queue_entry_new() - an entry for a staged message
+ * @staging:	Staged message, already written into @slice
+ * @seq:	Sequence number of the message
+ * @slice:	Slice holding the message; its kernel reference passes to
+ *		the entry
+ *
+ * Takes references to the files the message carries.
+ *
+ * Return: the entry, or NULL if out of memory (the slice is then still
+ * the caller's).
+ */
+struct kdbus_queue_entry *
+kdbus_queue_entry_new(const struct kdbus_staging *staging, u64 seq,
+		      struct kdbus_pool_slice *slice)
+{
+	const struct kdbus_msg *msg = kdbus_staging_header(staging);
+	unsigned int i, n = staging->n_memfds + staging->n_fds;
+	struct kdbus_queue_entry *entry;
+
+	entry = kzalloc(sizeof(*entry), GFP_KERNEL);
+	if (!entry)
+		return NULL;
+
+	INIT_LIST_HEAD(&entry->entry);
+	RB_CLEAR_NODE(&entry->prio_node);
+	entry->seq = seq;
+	entry->priority = msg->priority;
+	entry->src_id = msg->src_id;
+	entry->cookie = msg->cookie;
+
+	if (n) {
+		entry->files = kcalloc(n, sizeof(*entry->files), GFP_KERNEL);
+		entry->file_offs = kcalloc(n, sizeof(*entry->file_offs),
+					   GFP_KERNEL);
+		if (!entry->files || !entry->file_offs) {
+			kfree(entry->files);
+			kfree(entry->file_offs);
+			kfree(entry);
+			return NULL;
+		}
+	}
+
+	for (i = 0; i < staging->n_parts; i++) {
+		const struct kdbus_staging_part *part = &staging->parts[i];
+
+		if (!part->file)
+			continue;
+		entry->files[entry->n_files] = get_file(part->file);
+		entry->file_offs[entry->n_files] = part->item_off +
+			KDBUS_ITEM_HEADER_SIZE + offsetof(struct kdbus_memfd, fd);
+		entry->n_files++;
+	}
+
+	for (i = 0; i < staging->n_fds; i++) {
+		entry->files[entry->n_files] = get_file(staging->fds[i]);
+		entry->file_offs[entry->n_files] = staging->fds_item_off +
+			KDBUS_ITEM_HEADER_SIZE + i * sizeof(int);
+		entry->n_files++;
+	}
+	entry->n_fds = staging->n_fds;
+
+	entry->slice = slice;
+	return entry;
+}
+
+/**
+ * kdbus_queue_entry_free() - free an unlinked entry
+ * @entry:	Entry, or NULL
+ *
+ * Drops the kernel reference to the slice (the slice stays if user space
+ * holds it), the file references and the reply tracker reference. Quota
+ * must have been released by the caller.
+ */
+void kdbus_queue_entry_free(struct kdbus_queue_entry *entry)
+{
+	unsigned int i;
+
+	if (!entry)
+		return;
+
+	for (i = 0; i < entry->n_files; i++)
+		if (entry->files[i])
+			fput(entry->files[i]);
+
+	kdbus_pool_slice_release(entry->slice);
+	kdbus_reply_unref(entry->reply);
+	kdbus_user_unref(entry->user);
+	kfree(entry->files);
+	kfree(entry->file_offs);
+	kfree(entry);
+}
+
+/**
+ * kdbus_queue_entry_install() - install the files of a received message
+ * @entry:		Entry being received (unlinked)
+ * @accept_fds:		Whether the receiver accepts fds
+ * @return_flags:	KDBUS_RECV_RETURN_INCOMPLETE_FDS is added here when a
+ *			descriptor could not be allocated
+ *
+ * Allocates a close-on-exec descriptor for every file and writes the
+ * numbers into the slice; slots that cannot be filled keep -1. The files
+ * are only installed once all numbers are written.
+ *
+ * Return: 0, or -EFAULT if the slice could not be written.
+ */
+int kdbus_queue_entry_install(struct kdbus_queue_entry *entry,
+			      bool accept_fds, u64 *return_flags)
+{
+	unsigned int i;
+	int *fds;
+	int ret = 0;
+
+	if (!entry->n_files || !accept_fds)
+		return 0;
+
+	fds = kmalloc_array(entry->n_files, sizeof(*fds), GFP_KERNEL);
+	if (!fds)
+		return -ENOMEM;
+
+	for (i = 0; i < entry->n_files; i++) {
+		fds[i] = get_unused_fd_flags(O_CLOEXEC);
+		if (fds[i] < 0) {
+			fds[i] = -1;
+			*return_flags |= KDBUS_RECV_RETURN_INCOMPLETE_FDS;
+		}
+	}
+
+	for (i = 0; i < entry->n_files && !ret; i++) {
+		struct kvec kvec = {
+			.iov_base = &fds[i],
+			.iov_len = sizeof(int),
+		};
+
+		ret = kdbus_pool_slice_copy_kvec(entry->slice,
+						 entry->file_offs[i], &kvec, 1,
+						 sizeof(int));
+	}
+
+	for (i = 0; i < entry->n_files; i++) {
+		if (fds[i] < 0)
+			continue;
+		if (ret < 0) {
+			put_unused_fd(fds[i]);
+			continue;
+		}
+		fd_install(fds[i], entry->files[i]);
+		entry->files[i] = NULL;
+	}
+
+	kfree(fds);
+	return ret;
+}

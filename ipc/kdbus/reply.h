@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kdbus - reply trackers
+ *
+ * A unicast message with KDBUS_MSG_EXPECT_REPLY creates a reply tracker:
+ * the caller (reply_dst) waits for a reply with a given cookie from the
+ * callee (reply_src) until an absolute CLOCK_MONOTONIC deadline. Only the
+ * callee may answer, only once, only while the tracker exists.
+ *
+ * Ownership and references (kref):
+ *  - A tracker is linked into the caller's kdbus_conn.reply_list while it
+ *    is pending; that link holds a reference. A queued request (its queue
+ *    entry) and a synchronous caller waiting on it hold one each.
+ *  - A tracker holds references to both connections.
+ *
+ * Locking: the link, @waiting, @interrupted, @err and @queue_entry are
+ * protected by the caller's kdbus_conn.lock. @reply_src may only be
+ * changed under the same lock. @cookie, @deadline_ns, @sync and
+ * @reply_dst never change.
+ */
+
+#ifndef __KDBUS_REPLY_H
+#define __KDBUS_REPLY_H
+
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/types.h>
+
+struct kdbus_conn;
+struct kdbus_queue_entry;
+
+/**
+ * struct kdbus_reply - a pending reply
+ * @kref:		Reference count
+ * @entry:		Link in the caller's reply_list (empty when removed)
+ * @reply_src:		Callee, the only connection that may answer
+ * @reply_dst:		Caller, who gets the reply
+ * @cookie:		Cookie of the request
+ * @deadline_ns:	Absolute CLOCK_MONOTONIC deadline
+ * @sync:		Synchronous call (KDBUS_SEND_SYNC_REPLY)
+ * @waiting:		Synchronous: the reply has not been delivered
+ * @interrupted:	Synchronous: the waiting SEND was interrupted by a
+ *			signal and may be restarted
+ * @err:		Synchronous: result for the waiting caller
+ * @queue_entry:	Synchronous: the reply, once delivered
+ */
+struct kdbus_reply {
+	struct kref kref;
+	struct list_head entry;
+	struct kdbus_conn *reply_src;
+	struct kdbus_conn *reply_dst;
+	u64 cookie;
+	u64 deadline_ns;
+	bool sync;
+	bool waiting;
+	bool interrupted;
+	int err;
+	struct kdbus_queue_entry *queue_entry;
+};
+
+struct kdbus_reply *kdbus_reply_new(struct kdbus_conn *reply_src,
+				    struct kdbus_conn *reply_dst,
+				    u64 cookie, u64 deadline_ns, bool sync);
+struct kdbus_reply *kdbus_reply_ref(struct kdbus_reply *r);
+struct kdbus_reply *kdbus_reply_unref(struct kdbus_reply *r);
+void kdbus_reply_link(struct kdbus_reply *r);
+void kdbus_reply_unlink(struct kdbus_reply *r);
+void kdbus_reply_complete(struct kdbus_reply *r, int err,
+			  struct kdbus_queue_entry *entry);
+struct kdbus_reply *kdbus_reply_find(struct kdbus_conn *replying,
+				     struct kdbus_conn *reply_dst,
+				     u64 cookie);
+void kdbus_reply_timeout_work(struct work_struct *work);
+void kdbus_reply_schedule(struct kdbus_conn *conn);
+
+#endif /* __KDBUS_REPLY_H */

@@ -1,0 +1,51 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make bench: in one guest boot, the round-trip time of a call and its reply
+# over kdbus (asynchronous and SYNC_REPLY) next to an AF_UNIX socketpair and
+# a pipe ping-pong, for payloads of 8 B, 4 KiB, 64 KiB and 1 MiB.
+#
+# The kernel is the series with configs/bench.config instead of
+# configs/debug.config (KASAN, lockdep &c. would distort the timings; ACPI
+# gives the guest its timers and its second CPU), built in its own trees,
+# build/bench/src and build/bench/obj, so make check's debug kernel is left
+# alone. Build logs go to build/logs/bench/, the guest's console to
+# build/logs/guest-bench.log.
+#
+#   BENCH_TIME=SECONDS   timed part of each cell (default 1.5)
+#   QEMU_ACCEL=kvm       KVM instead of software emulation (TCG)
+#   QEMU_SMP=N           guest CPUs (default 2: client and server pinned apart)
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+guestlog=$LOGS/guest-bench.log
+export KDBUS_SRC=${KDBUS_SRC:-$BUILD/bench/src}
+export KDBUS_OBJ=${KDBUS_OBJ:-$BUILD/bench/obj}
+export KDBUS_LOGS=${KDBUS_LOGS:-$LOGS/bench}
+SRC=$KDBUS_SRC OBJ=$KDBUS_OBJ LOGS=$KDBUS_LOGS
+out=$BUILD/bench
+accel=${QEMU_ACCEL:-tcg}
+export QEMU_SMP=${QEMU_SMP:-2}
+mkdir -p "$out" "$LOGS"
+
+"$REPO/scripts/install-deps.sh"
+"$REPO/scripts/base-tree.sh"
+"$REPO/scripts/apply.sh"
+"$REPO/scripts/configure.sh" --bench --verify
+step "kernel: building the non-debug bzImage in ${OBJ#"$REPO"/}"
+kmake bzImage >"$LOGS/build-kernel.log" 2>&1 ||
+	{ tail -30 "$LOGS/build-kernel.log"; die "kernel build failed (log: $LOGS/build-kernel.log)"; }
+"$REPO/scripts/build-selftests.sh" "$out/selftests"
+[ -x "$out/selftests/kdbus-bench" ] ||
+	die "kdbus-bench was not built: is tools/testing/selftests/kdbus/kdbus-bench.c in the series (make series)?"
+"$REPO/scripts/initramfs.sh" "$out/initramfs.cpio.gz" "$out/selftests"
+
+# quiet: no console noise between the result lines; KUnit already ran in
+# make check and would only delay the start
+rc=0
+KDBUS_APPEND="quiet kunit.enable=0 kdbus_bench_time=${BENCH_TIME:-1.5} ${KDBUS_APPEND:-}" \
+	"$REPO/scripts/boot.sh" bench "$OBJ/arch/x86/boot/bzImage" \
+	"$out/initramfs.cpio.gz" "$guestlog" "${BENCH_TIMEOUT:-1200}" || rc=$?
+step "results: $guestlog"
+python3 "$REPO/scripts/parse-bench.py" --accel "$accel" --smp "$QEMU_SMP" \
+	"$guestlog" || rc=$((rc ? rc : $?))
+exit "$rc"
