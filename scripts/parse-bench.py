@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Print the make bench table from the guest's console log.
+"""Print the make bench tables from the guest's console log.
 
 Usage: parse-bench.py [--accel tcg|kvm] [--smp N] LOG
 
-Reads the lines kdbus-bench prints (KDBUS-BENCH, KDBUS-BENCH-PHASE,
-KDBUS-BENCH-INFO) and prints, per payload size, the median and p90
-round-trip time of every transport in microseconds, and the ratio
-kdbus/AF_UNIX of the medians. Exit status: 0 when every cell has numbers,
-1 when a cell failed or is missing or the benchmark did not finish.
+Reads the lines kdbus-bench prints (KDBUS-BENCH-INFO starts a run, then
+KDBUS-BENCH per cell and KDBUS-BENCH-PHASE per side) and prints, for every
+run (client and server on two CPUs, then on one), per payload size the
+median and p90 round-trip time of every transport in microseconds and the
+ratio kdbus/AF_UNIX of the medians. Exit status: 0 when every cell of
+every run has numbers, 1 when a cell failed or is missing, the clock is
+coarse, or the benchmark did not finish.
 """
 
 import argparse
@@ -18,6 +20,7 @@ import sys
 TRANSPORTS = ("kdbus-async", "kdbus-sync", "unix", "pipe")
 SIZES = (8, 4096, 65536, 1048576)
 TARGET = 1.5  # roadmap: kdbus within 1.5x of AF_UNIX for 8 bytes
+NOISY = 4.0   # a p90 this many times the median: the host delayed the guest
 LINE = re.compile(r"^(?:\[ *[0-9.]+\] )?(KDBUS-BENCH(?:-[A-Z]+)?) (.*)$")
 
 
@@ -33,27 +36,126 @@ def fields(text):
 
 
 def parse(path):
-    cells, phases, info, markers = {}, [], {}, set()
+    """Return (runs, markers); a run is {info, cells, phases}."""
+    runs, markers = [], {}
     with open(path, errors="replace") as f:
         for raw in f:
             line = raw.rstrip("\n")
             if line.startswith("KDBUS-BENCH-BEGIN"):
-                markers.add("begin")
+                markers["begin"] = True
             m = re.match(r"^KDBUS-BENCH-END rc=(\d+)", line)
             if m:
-                markers.add("end")
-                info["rc"] = int(m.group(1))
+                markers["end"] = int(m.group(1))
             m = LINE.match(line)
             if not m:
                 continue
             kind, kv = m.group(1), fields(m.group(2))
-            if kind == "KDBUS-BENCH" and "size" in kv and "transport" in kv:
-                cells[(int(kv["size"]), kv["transport"])] = kv
+            if kind == "KDBUS-BENCH-INFO" or not runs:
+                runs.append({"info": {}, "cells": {}, "phases": []})
+            run = runs[-1]
+            if kind == "KDBUS-BENCH-INFO":
+                run["info"] = kv
+            elif kind == "KDBUS-BENCH" and "size" in kv and "transport" in kv:
+                run["cells"][(int(kv["size"]), kv["transport"])] = kv
             elif kind == "KDBUS-BENCH-PHASE":
-                phases.append(kv)
-            elif kind == "KDBUS-BENCH-INFO":
-                info.update(kv)
-    return cells, phases, info, markers
+                run["phases"].append(kv)
+    return runs, markers
+
+
+def placement(info):
+    if info.get("server_cpu", "-1") == "-1":
+        return "client and server unpinned"
+    if info.get("server_cpu") == info.get("client_cpu"):
+        return "client and server both on cpu %s" % info["client_cpu"]
+    return "client on cpu %s, server on cpu %s" % (info.get("client_cpu"),
+                                                 info.get("server_cpu"))
+
+
+def ratio(cells, size, t):
+    c, u = cells.get((size, t), {}), cells.get((size, "unix"), {})
+    if "median_us" in c and "median_us" in u and float(u["median_us"]) > 0:
+        return float(c["median_us"]) / float(u["median_us"])
+    return None
+
+
+def print_run(run, smp, errors):
+    """Print one run's table, add its failed cells to errors[(transport,
+    error)] = [sizes]; return (failed cells, cells, messages, verdict)."""
+    info, cells, phases = run["info"], run["cells"], run["phases"]
+    sizes = sorted({s for s, _ in cells} | set(SIZES))
+    transports = list(TRANSPORTS) + sorted({t for _, t in cells} - set(TRANSPORTS))
+    msgs = []
+
+    print("%s of %s; kdbus pools of %d MiB; ~%s s per cell in %s interleaved rounds;"
+          % (placement(info), info.get("cpus", "?"), int(info.get("pool_size", 0)) >> 20,
+             info.get("target_s", "?"), info.get("rounds", "?")))
+    print("a clock read costs %s ns; round-trip times in microseconds" % info.get("clock_ns", "?"))
+    if int(info.get("clock_res_ns", 1)) > 1000:
+        msgs.append("ERROR: the guest's CLOCK_MONOTONIC has a resolution of %s ns: no "
+                    "high-resolution clocksource (see configs/bench.config), the times "
+                    "mean nothing" % info["clock_res_ns"])
+    if info.get("cpus") == "1" and int(smp) > 1:
+        msgs.append("WARNING: the guest runs on one CPU although QEMU has -smp %s" % smp)
+    print()
+    head1, head2 = "%8s" % "size", "%8s" % ""
+    for t in transports:
+        head1 += " | %-18s" % t
+        head2 += " | %8s %8s " % ("median", "p90")
+    head1 += " | kdbus/unix median"
+    head2 += " | %8s %8s" % ("async", "sync")
+    print(head1)
+    print(head2)
+    print("-" * len(head1))
+
+    failed = noisy = 0
+    for s in sizes:
+        row = "%8s" % size_str(s)
+        for t in transports:
+            c = cells.get((s, t))
+            if c is None:
+                row += " | %-18s" % "missing"
+                failed += 1
+                errors.setdefault((t, "no result"), []).append(s)
+            elif "error" in c:
+                row += " | %-18.18s" % ("error: " + c["error"].split(":")[-1])
+                failed += 1
+                errors.setdefault((t, c["error"].replace(":", ": ", 1)), []).append(s)
+            else:
+                med, p90 = float(c["median_us"]), float(c["p90_us"])
+                mark = "*" if p90 > NOISY * med else " "
+                noisy += mark == "*"
+                row += " | %8.1f %8.1f%s" % (med, p90, mark)
+        row += " |"
+        for t in ("kdbus-async", "kdbus-sync"):
+            r = ratio(cells, s, t)
+            row += " %7.2fx" % r if r is not None else " %8s" % "-"
+        print(row)
+    if noisy:
+        print("*: p90 above %gx the median: the host kept the guest's vCPUs waiting "
+              "(busy host);\n   this cell's median and ratio are not reliable" % NOISY)
+    print("n: " + "; ".join("%s %s" % (t, "/".join(cells[(s, t)].get("n", "-")
+                                                   for s in sizes if (s, t) in cells))
+                            for t in transports))
+
+    if phases:
+        print()
+        print("where an 8-byte round trip spends its time, median us per step (a clock")
+        print("read between the steps; the server's first step includes waiting for the client):")
+        for p in phases:
+            if "error" in p:
+                print("  %-11s error: %s" % (p.get("transport"), p["error"]))
+                continue
+            steps = ["%s %s" % (k, v) for k, v in p.items()
+                     if k not in ("size", "transport", "side", "n")]
+            print("  %-11s %-6s %s" % (p.get("transport"), p.get("side"), ", ".join(steps)))
+
+    verdict = []
+    for t in ("kdbus-async", "kdbus-sync"):
+        r = ratio(cells, 8, t)
+        if r is not None:
+            verdict.append("%s %.2fx%s" % (t, r, "" if r <= TARGET else " (over)"))
+    verdict = ", ".join(verdict) if verdict else "no kdbus numbers"
+    return failed, len(sizes) * len(transports), msgs, verdict
 
 
 def main():
@@ -63,112 +165,44 @@ def main():
     ap.add_argument("log")
     args = ap.parse_args()
 
-    cells, phases, info, markers = parse(args.log)
-    sizes = sorted({s for s, _ in cells} | set(SIZES))
-    transports = list(TRANSPORTS) + sorted({t for _, t in cells} - set(TRANSPORTS))
-
+    runs, markers = parse(args.log)
     if args.accel == "tcg":
         where = ("QEMU -accel tcg (software emulation), -smp %s: absolute times are "
                  "emulated, compare the ratios" % args.smp)
     else:
         where = "QEMU -accel %s, -smp %s" % (args.accel, args.smp)
     print("kdbus round-trip benchmark: request and reply of SIZE bytes each")
-    print("  guest: %s" % where)
-    if info:
-        cpus = ("client on cpu %s, server on cpu %s" % (info.get("client_cpu"), info.get("server_cpu"))
-                if info.get("server_cpu", "-1") != "-1" else "client and server on one cpu")
-        print("  %s of %s; kdbus pools of %d MiB; ~%s s per cell; a clock read costs %s ns"
-              % (cpus, info.get("cpus", "?"), int(info.get("pool_size", 0)) >> 20,
-                 info.get("target_s", "?"), info.get("clock_ns", "?")))
-    print("  round-trip time in microseconds: median and p90 (n = round trips timed)")
-    print()
+    print("guest: %s" % where)
 
-    head1 = "%8s" % "size"
-    head2 = "%8s" % ""
-    for t in transports:
-        head1 += " | %-17s" % t
-        head2 += " | %8s %8s" % ("median", "p90")
-    head1 += " | kdbus/unix median"
-    head2 += " | %8s %8s" % ("async", "sync")
-    print(head1)
-    print(head2)
-    print("-" * len(head1))
-
-    failed, errors = 0, []
-    for s in sizes:
-        row = "%8s" % size_str(s)
-        for t in transports:
-            c = cells.get((s, t))
-            if c is None:
-                row += " | %-17s" % "missing"
-                failed += 1
-                errors.append("%s, %s: no result" % (t, size_str(s)))
-            elif "error" in c:
-                row += " | %-17.17s" % ("error: " + c["error"].split(":")[-1])
-                failed += 1
-                errors.append("%s, %s: %s" % (t, size_str(s), c["error"].replace(":", ": ", 1)))
-            else:
-                row += " | %8.1f %8.1f" % (float(c["median_us"]), float(c["p90_us"]))
-        row += " |"
-        unix = cells.get((s, "unix"), {})
-        for t in ("kdbus-async", "kdbus-sync"):
-            c = cells.get((s, t), {})
-            if "median_us" in c and "median_us" in unix and float(unix["median_us"]) > 0:
-                row += " %7.2fx" % (float(c["median_us"]) / float(unix["median_us"]))
-            else:
-                row += " %8s" % "-"
-        print(row)
-    print()
-    counts = ", ".join("%s %s" % (t, "/".join(cells[(s, t)].get("n", "-") for s in sizes
-                                             if (s, t) in cells))
-                       for t in transports)
-    print("n per size: " + counts)
-
-    if phases:
+    ok, failed, total, verdicts, msgs, errors = True, 0, 0, [], [], {}
+    for run in runs:
         print()
-        print("where an 8-byte round trip spends its time (median us per step,")
-        print("with a clock read between the steps; the server's first step waits for the client):")
-        for p in phases:
-            if "error" in p:
-                print("  %-11s %-6s error: %s" % (p.get("transport"), p.get("side", ""), p["error"]))
-                continue
-            steps = ["%s %s" % (k, v) for k, v in p.items()
-                     if k not in ("size", "transport", "side", "n")]
-            print("  %-11s %-6s %s" % (p.get("transport"), p.get("side"), ", ".join(steps)))
-
-    unix8 = cells.get((8, "unix"), {})
-    verdict = []
-    for t in ("kdbus-async", "kdbus-sync"):
-        c = cells.get((8, t), {})
-        if "median_us" in c and "median_us" in unix8:
-            r = float(c["median_us"]) / float(unix8["median_us"])
-            verdict.append("%s %.2fx%s" % (t, r, "" if r <= TARGET else " (over)"))
+        f, n, m, v = print_run(run, args.smp, errors)
+        failed, total = failed + f, total + n
+        msgs += m
+        verdicts.append("%s: %s" % (placement(run["info"]), v))
     print()
-    if verdict:
-        print("8 bytes, kdbus/AF_UNIX (target <= %.1fx): %s" % (TARGET, ", ".join(verdict)))
-    else:
-        print("8 bytes, kdbus/AF_UNIX (target <= %.1fx): no kdbus numbers" % TARGET)
+    print("8 bytes, kdbus/AF_UNIX (target <= %.1fx):" % TARGET)
+    for v in verdicts:
+        print("  " + v)
 
-    ok = True
-    if int(info.get("clock_res_ns", 1)) > 1000:
-        print("ERROR: the guest's CLOCK_MONOTONIC has a resolution of %s ns: no "
-              "high-resolution clocksource (see configs/bench.config), the times mean nothing"
-              % info["clock_res_ns"])
-        ok = False
-    if int(info.get("cpus", 0)) == 1 and int(args.smp) > 1:
-        print("WARNING: the guest runs on one CPU although QEMU has -smp %s: "
-              "client and server share it" % args.smp)
     if "begin" not in markers:
-        print("ERROR: kdbus-bench did not start (no KDBUS-BENCH-BEGIN in %s)" % args.log)
-        ok = False
+        msgs.append("ERROR: kdbus-bench did not start (no KDBUS-BENCH-BEGIN in %s)" % args.log)
     elif "end" not in markers:
-        print("ERROR: kdbus-bench did not finish (no KDBUS-BENCH-END in %s)" % args.log)
-        ok = False
-    for e in errors:
-        print("FAILED: %s" % e)
+        msgs.append("ERROR: kdbus-bench did not finish (no KDBUS-BENCH-END in %s)" % args.log)
+    elif not runs:
+        msgs.append("ERROR: kdbus-bench printed no results (%s)" % args.log)
+    for (t, e), sizes in errors.items():
+        msgs.append("FAILED: %s: %s (%d cells: %s)"
+                    % (t, e, len(sizes), ", ".join(size_str(s) for s in sorted(set(sizes)))))
+    if msgs:
+        print()
+    for m in msgs:
+        print(m)
+        if not m.startswith("WARNING"):
+            ok = False
     if failed:
-        print("%d of %d cells failed" % (failed, len(sizes) * len(transports)))
-        ok = False
+        print("%d of %d cells failed" % (failed, total))
     return 0 if ok else 1
 
 

@@ -285,9 +285,7 @@ kdbus_conn_entry_make(struct kdbus_conn *dst, struct kdbus_user *user,
 
 	ret = kdbus_staging_emit(staging, slice);
 	entry = ret < 0 ? NULL :
-		kdbus_queue_entry_new(staging,
-				      kdbus_domain_next_id(dst->ep->bus->domain),
-				      slice);
+		kdbus_queue_entry_new(staging, staging->seq, slice);
 	if (!entry) {
 		if (!ret)
 			ret = -ENOMEM;
@@ -1480,6 +1478,7 @@ int kdbus_cmd_send(struct kdbus_conn *conn, struct file *f, void __user *argp)
 		goto exit;
 	}
 	msg = kdbus_staging_header(staging);
+	staging->seq = kdbus_domain_next_id(bus->domain);
 
 	if ((cmd->flags & KDBUS_SEND_SYNC_REPLY) &&
 	    !(msg->flags & KDBUS_MSG_EXPECT_REPLY)) {

@@ -73,6 +73,8 @@ struct kdbus_staging_part {
  * @fds:		Files of the FDS item (references held)
  * @n_fds:		Number of @fds
  * @fds_item_off:	Offset of the FDS item in @render (0 if none)
+ * @seq:		Sequence number of the message (domain counter), the
+ *			same for every receiver; set by the sender
  */
 struct kdbus_staging {
 	struct kdbus_msg *msg;
@@ -88,6 +90,7 @@ struct kdbus_staging {
 	struct file **fds;
 	unsigned int n_fds;
 	size_t fds_item_off;
+	u64 seq;
 };
 
 struct kdbus_staging *kdbus_staging_new_user(struct kdbus_bus *bus,

@@ -11,6 +11,7 @@
 
 #include "bus.h"
 #include "connection.h"
+#include "domain.h"
 #include "message.h"
 #include "notify.h"
 
@@ -42,6 +43,7 @@ static int kdbus_notify_add(struct kdbus_bus *bus, u64 dst_id,
 		kfree(n);
 		return ret;
 	}
+	n->staging->seq = kdbus_domain_next_id(bus->domain);
 
 	spin_lock(&bus->notify_lock);
 	list_add_tail(&n->entry, &bus->notify_list);

@@ -7,9 +7,12 @@
  *
  * For every payload size and transport (a "cell") the client (this
  * process) forks a server, pinned to another CPU than the client when
- * there is more than one, warms up for a fifth of the cell time, chooses
- * N so that the timed part takes about the cell time (-t), and records
- * each of N round trips with CLOCK_MONOTONIC. A round trip carries SIZE
+ * there is more than one, warms up for a fifth of the time, chooses N so
+ * that the timed part takes about the cell time (-t) divided by the rounds
+ * (-r), and records each of N round trips with CLOCK_MONOTONIC. The
+ * transports of a size take turns, round after round, so that a change in
+ * the load of the machine (an emulator's host) hits all of them alike;
+ * the statistics of a cell pool its rounds. A round trip carries SIZE
  * bytes each way:
  *
  *   kdbus-async  SEND (EXPECT_REPLY, absolute deadline, one PAYLOAD_VEC),
@@ -123,10 +126,12 @@ static unsigned int phase_count(const char * const *names)
 /* the options and what setup found out */
 static struct {
 	double target_s;
+	unsigned int rounds;
 	size_t sizes[BENCH_MAX_SIZES];
 	unsigned int nsizes;
 	bool run[BT_COUNT];
 	bool phases;
+	bool one_cpu;			/* -1: client and server share a CPU */
 	int client_cpu, server_cpu;	/* -1: not pinned */
 	int ncpus;
 	char bus_ep[512];		/* the bus endpoint path */
@@ -168,11 +173,13 @@ struct report {
 
 /* the result of a cell */
 struct cell {
-	bool ok;
+	__u64 *samples;			/* round-trip times of all rounds, ns */
 	unsigned long n;
-	double median_us, p90_us, min_us, mean_us;
+	bool failed;
 	char what[64];			/* the failing step ... */
 	int err;			/* ... and its errno */
+	bool ok;			/* set by cell_finish() */
+	double median_us, p90_us, min_us, mean_us;
 };
 
 static struct cell cells[BENCH_MAX_SIZES][BT_COUNT];
@@ -691,32 +698,64 @@ static void print_phases(const char *side, size_t size,
 	puts(line);
 }
 
+/* the first failure of a cell; in -p mode it is reported at once */
 static void cell_error(struct cell *c, size_t size, enum bench_transport t,
 		       bool phases, const char *what, int err)
 {
 	char *p;
 
-	c->ok = false;
+	if (c->failed)
+		return;
+	c->failed = true;
 	c->err = err;
 	/* the machine-readable value has no blanks */
 	snprintf(c->what, sizeof(c->what), "%s", what);
 	for (p = c->what; *p; p++)
 		if (*p == ' ')
 			*p = '_';
-	printf("KDBUS-BENCH%s size=%zu transport=%s error=%s:%s\n",
-	       phases ? "-PHASE" : "", size, bt_name[t], c->what,
-	       errname(err));
+	if (!phases)
+		return;
+	printf("KDBUS-BENCH-PHASE size=%zu transport=%s error=%s:%s\n",
+	       size, bt_name[t], c->what, errname(err));
 	printf("# %s, %zu bytes: %s: %s\n", bt_name[t], size, what,
 	       strerror(err));
 }
 
+/* the statistics of a cell once all its rounds ran, and its line */
+static void cell_finish(struct cell *c, size_t size, enum bench_transport t)
+{
+	double sum = 0;
+	unsigned long i;
+
+	if (c->failed) {
+		printf("KDBUS-BENCH size=%zu transport=%s error=%s:%s\n",
+		       size, bt_name[t], c->what, errname(c->err));
+		printf("# %s, %zu bytes: %s: %s\n", bt_name[t], size, c->what,
+		       strerror(c->err));
+		return;
+	}
+	for (i = 0; i < c->n; i++)
+		sum += c->samples[i];
+	c->mean_us = sum / c->n / 1000.0;
+	c->median_us = quantile_us(c->samples, c->n, 0.5, false);
+	c->p90_us = quantile_us(c->samples, c->n, 0.9, true);
+	c->min_us = c->samples[0] / 1000.0;
+	c->ok = true;
+	printf("KDBUS-BENCH size=%zu transport=%s n=%lu", size, bt_name[t],
+	       c->n);
+	printf(" median_us=%.2f p90_us=%.2f min_us=%.2f mean_us=%.2f\n",
+	       c->median_us, c->p90_us, c->min_us, c->mean_us);
+	free(c->samples);
+	c->samples = NULL;
+}
+
 /*
- * Run one cell: fork the server, connect, warm up, size N, time N round
- * trips. With @phases, time the steps too and print them instead of
- * filling @c.
+ * Run one round of a cell: fork the server, connect, warm up, size N so
+ * that the timed part takes @seconds, time N round trips and add them to
+ * @c. With @phases, time the steps too and print them instead.
  */
 static void run_cell(struct cell *c, size_t size, enum bench_transport t,
-		     bool phases)
+		     bool phases, double seconds)
 {
 	unsigned int np = phase_count(client_phase[t]), p;
 	struct link cl = { .t = t, .size = size, .fd = -1, .rfd = -1,
@@ -796,7 +835,7 @@ static void run_cell(struct cell *c, size_t size, enum bench_transport t,
 		cl.msg->dst_id = rep.id;
 	}
 
-	/* warm up for a fifth of the cell time, then size N from it */
+	/* warm up for a fifth of the time, then size N from it */
 	t0 = now_ns();
 	w = 0;
 	do {
@@ -805,9 +844,9 @@ static void run_cell(struct cell *c, size_t size, enum bench_transport t,
 		w++;
 		elapsed = now_ns() - t0;
 	} while (w < BENCH_MIN_WARMUP ||
-		 (elapsed < opt.target_s * NSEC_PER_SEC / 5 &&
+		 (elapsed < seconds * NSEC_PER_SEC / 5 &&
 		  w < BENCH_MAX_WARMUP));
-	n = (unsigned long)(opt.target_s * NSEC_PER_SEC * w /
+	n = (unsigned long)(seconds * NSEC_PER_SEC * w /
 			    (elapsed ? elapsed : 1));
 	if (n < BENCH_MIN_ITERS)
 		n = BENCH_MIN_ITERS;
@@ -827,20 +866,17 @@ static void run_cell(struct cell *c, size_t size, enum bench_transport t,
 		for (p = 0; p < np; p++)
 			us[p] = quantile_us(ph + p * n, n, 0.5, false);
 		print_phases("client", size, t, client_phase[t], n, us);
-		c->median_us = quantile_us(rtt, n, 0.5, false);
 	} else {
-		double sum = 0;
-		unsigned long i;
+		__u64 *all = realloc(c->samples, (c->n + n) * sizeof(*all));
 
-		for (i = 0; i < n; i++)
-			sum += rtt[i];
-		c->n = n;
-		c->mean_us = sum / n / 1000.0;
-		c->median_us = quantile_us(rtt, n, 0.5, false);
-		c->p90_us = quantile_us(rtt, n, 0.9, true);
-		c->min_us = rtt[0] / 1000.0;
+		if (!all) {
+			fail(&cl, "realloc", ENOMEM);
+			goto stop;
+		}
+		memcpy(all + c->n, rtt, n * sizeof(*all));
+		c->samples = all;
+		c->n += n;
 	}
-	c->ok = true;
 
 stop:
 	/*
@@ -866,20 +902,13 @@ stop:
 		;
 	if (!sv.err && !cl.err && !(WIFEXITED(status) && !WEXITSTATUS(status)))
 		fail(&sv, "server exit", ECHILD);
-	if (cl.err || sv.err) {
-		if (cl.err)
-			cell_error(c, size, t, phases, cl.what, cl.err);
-		else
-			cell_error(c, size, t, phases, sv.what, sv.err);
-	} else if (phases) {
+	if (cl.err)
+		cell_error(c, size, t, phases, cl.what, cl.err);
+	else if (sv.err)
+		cell_error(c, size, t, phases, sv.what, sv.err);
+	else if (phases)
 		print_phases("server", size, t, server_phase[t], rep.n,
 			     rep.phase_us);
-	} else {
-		printf("KDBUS-BENCH size=%zu transport=%s n=%lu", size,
-		       bt_name[t], c->n);
-		printf(" median_us=%.2f p90_us=%.2f min_us=%.2f mean_us=%.2f\n",
-		       c->median_us, c->p90_us, c->min_us, c->mean_us);
-	}
 	free(rtt);
 	free(ph);
 	if (cl.pool)
@@ -965,10 +994,11 @@ static void cpu_setup(void)
 			continue;
 		if (opt.client_cpu < 0) {
 			opt.client_cpu = cpu;
-		} else {
-			opt.server_cpu = cpu;
-			break;
+			if (!opt.one_cpu)
+				continue;
 		}
+		opt.server_cpu = cpu;
+		break;
 	}
 	pin_to(opt.client_cpu);
 }
@@ -1066,12 +1096,15 @@ static void print_table(void)
 static void print_usage(const char *prog)
 {
 	fprintf(stderr,
-		"usage: %s [-t SECONDS] [-s SIZE]... [-x TRANSPORT]... [-P]\n"
+		"usage: %s [-t SECONDS] [-r ROUNDS] [-s SIZE]... [-x TRANSPORT]... [-1] [-P]\n"
 		"  -t SECONDS    timed part of each cell (default 1.5)\n"
+		"  -r ROUNDS     rounds the cell time is split into (default 3)\n"
 		"  -s SIZE       payload size in bytes, repeatable\n"
 		"                (default 8, 4096, 65536, 1048576)\n"
 		"  -x TRANSPORT  kdbus-async, kdbus-sync, unix or pipe, repeatable\n"
 		"                (default all)\n"
+		"  -1            pin client and server to the same CPU (default:\n"
+		"                different CPUs when there are two)\n"
 		"  -P            skip the per-step timing of the 8-byte round trip\n",
 		prog);
 }
@@ -1080,14 +1113,25 @@ int main(int argc, char **argv)
 {
 	static const size_t default_sizes[] = { 8, 4096, 65536, 1048576 };
 	bool any_transport = false, failed = false;
-	unsigned int s, t;
+	unsigned int s, t, r, i;
 	char *end;
 	int c;
 
 	opt.target_s = 1.5;
+	opt.rounds = 3;
 	opt.phases = true;
-	while ((c = getopt(argc, argv, "t:s:x:Ph")) != -1) {
+	while ((c = getopt(argc, argv, "t:r:s:x:1Ph")) != -1) {
 		switch (c) {
+		case '1':
+			opt.one_cpu = true;
+			break;
+		case 'r':
+			opt.rounds = strtoul(optarg, &end, 0);
+			if (*end || !opt.rounds || opt.rounds > 100) {
+				print_usage(argv[0]);
+				return 2;
+			}
+			break;
 		case 't':
 			opt.target_s = strtod(optarg, &end);
 			if (*end || opt.target_s <= 0 || opt.target_s > 600) {
@@ -1152,8 +1196,8 @@ int main(int argc, char **argv)
 		       opt.client_cpu, opt.server_cpu, opt.ncpus);
 	else
 		printf("one cpu: client and server share it");
-	printf("; ~%.1f s per cell after warm-up; a clock read costs %llu ns\n",
-	       opt.target_s, (unsigned long long)opt.clock_ns);
+	printf("; ~%.1f s per cell in %u rounds; a clock read costs %llu ns\n",
+	       opt.target_s, opt.rounds, (unsigned long long)opt.clock_ns);
 	if (opt.clock_res_ns > 1000)
 		printf("# WARNING: CLOCK_MONOTONIC resolution %llu ns, %s\n",
 		       (unsigned long long)opt.clock_res_ns,
@@ -1163,15 +1207,26 @@ int main(int argc, char **argv)
 		       strerror(opt.kdbus_err));
 	printf("KDBUS-BENCH-INFO cpus=%d client_cpu=%d server_cpu=%d",
 	       opt.ncpus, opt.client_cpu, opt.server_cpu);
-	printf(" pool_size=%llu target_s=%.2f clock_ns=%llu clock_res_ns=%llu\n",
-	       BENCH_POOL_SIZE, opt.target_s,
+	printf(" pool_size=%llu target_s=%.2f rounds=%u", BENCH_POOL_SIZE,
+	       opt.target_s, opt.rounds);
+	printf(" clock_ns=%llu clock_res_ns=%llu\n",
 	       (unsigned long long)opt.clock_ns,
 	       (unsigned long long)opt.clock_res_ns);
 
-	for (s = 0; s < opt.nsizes; s++)
+	for (s = 0; s < opt.nsizes; s++) {
+		for (r = 0; r < opt.rounds; r++) {
+			/* each round starts with another transport */
+			for (i = 0; i < BT_COUNT; i++) {
+				t = (r + i) % BT_COUNT;
+				if (opt.run[t] && !cells[s][t].failed)
+					run_cell(&cells[s][t], opt.sizes[s], t,
+						 false, opt.target_s / opt.rounds);
+			}
+		}
 		for (t = 0; t < BT_COUNT; t++)
 			if (opt.run[t])
-				run_cell(&cells[s][t], opt.sizes[s], t, false);
+				cell_finish(&cells[s][t], opt.sizes[s], t);
+	}
 
 	if (opt.phases) {
 		struct cell scratch;
@@ -1186,7 +1241,7 @@ int main(int argc, char **argv)
 			if (!opt.run[t] || s < opt.nsizes)
 				continue;
 			memset(&scratch, 0, sizeof(scratch));
-			run_cell(&scratch, 8, t, true);
+			run_cell(&scratch, 8, t, true, opt.target_s);
 		}
 	}
 
