@@ -5,10 +5,9 @@
 # a pipe ping-pong, for payloads of 8 B, 4 KiB, 64 KiB and 1 MiB.
 #
 # The kernel is the series with configs/bench.config instead of
-# configs/debug.config (KASAN, lockdep &c. would distort the timings; ACPI
-# gives the guest its timers and its second CPU), built in its own trees,
-# build/bench/src and build/bench/obj, so make check's debug kernel is left
-# alone. Build logs go to build/logs/bench/, the guest's console to
+# configs/debug.config (KASAN, lockdep &c. would distort the timings), built
+# in its own trees, build/bench/src and build/bench/obj, so make check's
+# debug kernel is left alone. Build logs go to build/logs/bench/, the guest's console to
 # build/logs/guest-bench.log.
 #
 # The guest runs kdbus-bench twice: client and server on two CPUs, then on

@@ -11,7 +11,7 @@ mode=$1 kernel=$2 initrd=$3 log=$4 tmo=${5:-1800}
 accel=${QEMU_ACCEL:-tcg}
 mem=${QEMU_MEM:-1536M}
 smp=${QEMU_SMP:-2}
-append="console=ttyS0 panic=-1 oops=panic kdbus_mode=$mode"
+append="console=ttyS0 panic=-1 oops=panic kdbus_mode=$mode kdbus_cpus=$smp"
 append+=" kmemleak=on ${KDBUS_APPEND:-}"
 case $mode in run|shell) append+=" quiet" ;; esac
 [ "$accel" = tcg ] && cpu=max || cpu=host

@@ -6,7 +6,9 @@
 
 Prints one line per failure and a summary; exits non-zero on any failed
 test, any missing or truncated test program, any kernel splat and any
-kmemleak report. With --summary, writes "passed failed skipped" to FILE.
+kmemleak report, and when the guest brought up fewer CPUs than QEMU gave
+it (kdbus_cpus= on its command line). With --summary, writes "passed
+failed skipped" to FILE.
 """
 
 import re
@@ -51,7 +53,15 @@ def main():
         if m and SPLAT_RE.search(m.group(1)):
             problems.append("kernel splat (log line %d): %s" % (i + 1, m.group(1).strip()))
 
-    # 2. KUnit: KTAP printed by the kernel at boot.
+    # 2. The tests are meant to run on every CPU QEMU gives the guest.
+    text = "\n".join(lines)
+    want = re.search(r"Command line: .*\bkdbus_cpus=(\d+)", text)
+    got = re.search(r"smp: Brought up \d+ nodes?, (\d+) CPUs?", text)
+    if want and (not got or int(got.group(1)) != int(want.group(1))):
+        problems.append("the guest brought up %s CPUs, QEMU gave it %s"
+                        % (got.group(1) if got else "no", want.group(1)))
+
+    # 3. KUnit: KTAP printed by the kernel at boot.
     kunit = [PRINTK.match(ln).group(1) for ln in lines if PRINTK.match(ln)]
     suites = {}
     plan = None
@@ -90,7 +100,7 @@ def main():
         if s not in suites:
             problems.append("KUnit: suite %s did not run" % s)
 
-    # 3. kselftests between the guest's markers.
+    # 4. kselftests between the guest's markers.
     cur = None
     saw_begin = False
     for ln in lines:
@@ -141,7 +151,7 @@ def main():
     if not saw_begin:
         problems.append("the selftests never started")
 
-    # 4. kmemleak reports printed by the guest after a forced scan.
+    # 5. kmemleak reports printed by the guest after a forced scan.
     block = None
     for ln in lines:
         m = re.match(r"^KDBUS-KMEMLEAK-(BEGIN|END) (\S+)", ln)
