@@ -508,15 +508,23 @@ static bool kdbus_pool_slice_in(const struct kdbus_pool_slice *slice,
 	       len <= slice->size - (size_t)off;
 }
 
-/* write all of @iter at byte @off of the slice; the range is checked */
+/*
+ * Write all of @iter at byte @off of the slice: -EFAULT, with nothing
+ * written, if the range exceeds the slice or the @buf_len bytes of the
+ * buffers behind @iter.
+ */
 static int kdbus_pool_write(const struct kdbus_pool_slice *slice, loff_t off,
-			    struct iov_iter *iter)
+			    struct iov_iter *iter, size_t buf_len)
 {
 	struct file *f = slice->pool->f;
 	struct inode *inode = file_inode(f);
 	struct kiocb kiocb;
 	ssize_t n;
 	int ret = 0;
+
+	if (!kdbus_pool_slice_in(slice, off, iov_iter_count(iter)) ||
+	    buf_len < iov_iter_count(iter))
+		return -EFAULT;
 
 	init_sync_kiocb(&kiocb, f);
 	kiocb.ki_pos = slice->off + off;
@@ -560,15 +568,10 @@ int kdbus_pool_slice_copy_iovec(const struct kdbus_pool_slice *slice,
 	struct iov_iter iter;
 	size_t i, sum = 0;
 
-	if (!kdbus_pool_slice_in(slice, off, total_len))
-		return -EFAULT;
 	for (i = 0; i < iov_len; i++)
 		sum = size_add(sum, iov[i].iov_len);
-	if (sum < total_len)
-		return -EFAULT;
-
 	iov_iter_init(&iter, ITER_SOURCE, iov, iov_len, total_len);
-	return kdbus_pool_write(slice, off, &iter);
+	return kdbus_pool_write(slice, off, &iter, sum);
 }
 
 /**
@@ -592,15 +595,10 @@ int kdbus_pool_slice_copy_kvec(const struct kdbus_pool_slice *slice,
 	struct iov_iter iter;
 	size_t i, sum = 0;
 
-	if (!kdbus_pool_slice_in(slice, off, total_len))
-		return -EFAULT;
 	for (i = 0; i < kvec_count; i++)
 		sum = size_add(sum, kvec[i].iov_len);
-	if (sum < total_len)
-		return -EFAULT;
-
 	iov_iter_kvec(&iter, ITER_SOURCE, kvec, kvec_count, total_len);
-	return kdbus_pool_write(slice, off, &iter);
+	return kdbus_pool_write(slice, off, &iter, sum);
 }
 
 /**
@@ -628,7 +626,7 @@ int kdbus_pool_slice_zero(const struct kdbus_pool_slice *slice, loff_t off,
 		n = min_t(size_t, len, PAGE_SIZE);
 		bvec_set_page(&bvec, ZERO_PAGE(0), n, 0);
 		iov_iter_bvec(&iter, ITER_SOURCE, &bvec, 1, n);
-		ret = kdbus_pool_write(slice, off, &iter);
+		ret = kdbus_pool_write(slice, off, &iter, n);
 		if (ret)
 			return ret;
 		off += n;
