@@ -43,6 +43,8 @@ def parse(path):
             line = raw.rstrip("\n")
             if line.startswith("KDBUS-BENCH-BEGIN"):
                 markers["begin"] = True
+            if line.startswith("KDBUS-CLOCKSOURCE "):
+                markers["clocksource"] = line.split(None, 1)[1].strip()
             m = re.match(r"^KDBUS-BENCH-END rc=(\d+)", line)
             if m:
                 markers["end"] = int(m.group(1))
@@ -92,8 +94,8 @@ def print_run(run, smp, errors):
     print("a clock read costs %s ns; round-trip times in microseconds" % info.get("clock_ns", "?"))
     if int(info.get("clock_res_ns", 1)) > 1000:
         msgs.append("ERROR: the guest's CLOCK_MONOTONIC has a resolution of %s ns: no "
-                    "high-resolution clocksource (see configs/bench.config), the times "
-                    "mean nothing" % info["clock_res_ns"])
+                    "high-resolution timers (a clocksource not yet verified: see the "
+                    "bench mode of scripts/guest/init), the times mean nothing" % info["clock_res_ns"])
     if info.get("cpus") == "1" and int(smp) > 1:
         msgs.append("WARNING: the guest runs on one CPU although QEMU has -smp %s" % smp)
     print()
@@ -173,6 +175,8 @@ def main():
         where = "QEMU -accel %s, -smp %s" % (args.accel, args.smp)
     print("kdbus round-trip benchmark: request and reply of SIZE bytes each")
     print("guest: %s" % where)
+    if "clocksource" in markers:
+        print("guest clocksource: %s" % markers["clocksource"])
 
     ok, failed, total, verdicts, msgs, errors = True, 0, 0, [], [], {}
     for run in runs:
