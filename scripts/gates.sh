@@ -23,9 +23,26 @@ checkpatch_ignores() {
 	echo "$out"
 }
 
+# Objects in build/obj outlive the sources they came from: a C file that
+# a later patch adds would still link from an earlier build's object (kbuild
+# tolerates missing dependencies), and a prefix that lacks it would seem to
+# build. Before each prefix is built, remove the objects of the files the
+# series adds that this prefix does not have yet.
+forget_absent_objects() {
+	local f o
+	for f in "${added[@]}"; do
+		case $f in *.c | *.S) ;; *) continue ;; esac
+		[ -e "$SRC/$f" ] && continue
+		o=${f%.*}.o
+		rm -f "$OBJ/$o" "$OBJ/$(dirname "$o")/.$(basename "$o").cmd"
+	done
+}
+
 "$REPO/scripts/apply.sh" --none
 mapfile -t patches <"$QUILT_SERIES"
 n=${#patches[@]}
+mapfile -t added < <(cd "$QUILT_PATCHES" && cat "${patches[@]}" |
+	awk '/^diff --git a\//{f=substr($3, 3)} /^new file mode/{print f}' | sort -u)
 touched=()
 for i in $(seq 0 "$n"); do
 	if [ "$i" -gt 0 ]; then
@@ -48,6 +65,7 @@ for i in $(seq 0 "$n"); do
 		check=
 	fi
 	"$REPO/scripts/configure.sh" $([ "$i" = "$n" ] && echo --verify)
+	forget_absent_objects
 	log=$LOGS/build-$i.log
 	if ! kmake $check bzImage >"$log" 2>&1; then
 		grep -E 'error|Error' "$log" | head -30
