@@ -68,7 +68,7 @@ for i in $(seq 0 "$n"); do
 	forget_absent_objects
 	log=$LOGS/build-$i.log
 	if ! kmake $check bzImage >"$log" 2>&1; then
-		grep -E 'error|Error' "$log" | head -30
+		grep -E 'error|Error|No rule to make target|undefined reference' "$log" | head -30
 		die "prefix $i/$n (${p:-base}) does not build (log: $log)"
 	fi
 	if [ ${#touched[@]} -gt 0 ]; then

@@ -6,6 +6,6 @@ set -e
 echo "== mounting kdbusfs on /sys/fs/kdbus"
 mount -t kdbusfs kdbusfs /sys/fs/kdbus
 ls -la /sys/fs/kdbus
-echo "== creating the bus 0-demo (KDBUS_CMD_BUS_MAKE on /sys/fs/kdbus/control)"
+echo "== a bus, a custom endpoint, two connections, an asynchronous and a synchronous call"
 /bin/kdbus-demo /sys/fs/kdbus
 echo "== walk-through done"
