@@ -19,7 +19,6 @@
 #include "limits.h"
 #include "names.h"
 #include "node.h"
-#include "notify.h"
 
 static void kdbus_bus_release(struct kdbus_node *node)
 {
@@ -34,7 +33,6 @@ static void kdbus_bus_free(struct kdbus_node *node)
 {
 	struct kdbus_bus *bus = kdbus_bus_from_node(node);
 
-	kdbus_notify_free(bus);
 	kdbus_user_unref(bus->creator);
 	if (bus->creator_cred)
 		put_cred(bus->creator_cred);
@@ -160,8 +158,7 @@ void kdbus_bus_eavesdrop(struct kdbus_bus *bus, struct kdbus_conn *conn_src,
  * @staging:	Message
  *
  * Monitors get a copy first. Ordinary connections receive broadcasts
- * through their matches, which a later change of this series adds; until
- * then no connection subscribes to any broadcast.
+ * only through match rules, and no connection has any: they get none.
  */
 void kdbus_bus_broadcast(struct kdbus_bus *bus, struct kdbus_conn *conn_src,
 			 const struct kdbus_staging *staging)
@@ -192,9 +189,6 @@ kdbus_bus_new(struct kdbus_domain *domain, const char *name, u64 flags,
 	init_rwsem(&bus->conn_rwlock);
 	hash_init(bus->conn_hash);
 	INIT_LIST_HEAD(&bus->monitors_list);
-	spin_lock_init(&bus->notify_lock);
-	INIT_LIST_HEAD(&bus->notify_list);
-	mutex_init(&bus->notify_flush_lock);
 
 	bus->domain = domain;
 	bus->bus_flags = flags;

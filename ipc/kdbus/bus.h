@@ -21,9 +21,9 @@
  * Locking: the fields describing the bus are set before the bus is linked
  * into the domain and never change afterwards; @creator's counters are
  * atomic. @conn_rwlock protects @conn_hash and @monitors_list; it is
- * taken before any connection lock. @notify_lock protects @notify_list,
- * @notify_flush_lock serialises the delivery of notifications (see
- * notify.h).
+ * taken before any connection lock. Kernel notifications are staged and
+ * delivered by the operation that causes them and keep no state in the
+ * bus (see notify.h).
  */
 
 #ifndef __KDBUS_BUS_H
@@ -31,9 +31,7 @@
 
 #include <linux/hashtable.h>
 #include <linux/list.h>
-#include <linux/mutex.h>
 #include <linux/rwsem.h>
-#include <linux/spinlock.h>
 #include <linux/types.h>
 #include <uapi/linux/kdbus.h>
 
@@ -68,9 +66,6 @@ struct kdbus_user;
  * @conn_rwlock:	Protects @conn_hash and @monitors_list
  * @conn_hash:		Connections by id (all kinds)
  * @monitors_list:	Monitor connections
- * @notify_lock:	Protects @notify_list
- * @notify_list:	Staged kernel notifications
- * @notify_flush_lock:	Serialises notification delivery
  */
 struct kdbus_bus {
 	struct kdbus_node node;
@@ -89,10 +84,6 @@ struct kdbus_bus {
 	struct rw_semaphore conn_rwlock;
 	DECLARE_HASHTABLE(conn_hash, KDBUS_BUS_HASH_BITS);
 	struct list_head monitors_list;
-
-	spinlock_t notify_lock; /* protects notify_list */
-	struct list_head notify_list;
-	struct mutex notify_flush_lock; /* serialises notification delivery */
 };
 
 struct kdbus_bus *kdbus_cmd_bus_make(struct kdbus_domain *domain,

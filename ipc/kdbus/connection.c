@@ -126,13 +126,14 @@ void kdbus_conn_release(struct kdbus_conn *conn)
 		wake_up_all(&conn->wait);
 }
 
-/* quota of @user at receiver @conn; conn->lock held */
+/* quota of @user at receiver @conn */
 static struct kdbus_quota *kdbus_conn_quota(struct kdbus_conn *conn,
 					    struct kdbus_user *user,
 					    bool create)
 {
 	struct kdbus_quota *q;
 
+	lockdep_assert_held(&conn->lock);
 	list_for_each_entry(q, &conn->quota_list, entry)
 		if (q->user == user)
 			return q;
@@ -150,7 +151,7 @@ static struct kdbus_quota *kdbus_conn_quota(struct kdbus_conn *conn,
 
 /*
  * Charge a message of @size bytes with @fds fds from @user to receiver
- * @conn, if the quota rules of the receiver permit; conn->lock held.
+ * @conn, if the quota rules of the receiver permit.
  */
 static int kdbus_conn_quota_inc(struct kdbus_conn *conn,
 				struct kdbus_user *user, size_t size,
@@ -159,6 +160,7 @@ static int kdbus_conn_quota_inc(struct kdbus_conn *conn,
 	struct kdbus_quota *q;
 	size_t pool, acc, half, h;
 
+	lockdep_assert_held(&conn->lock);
 	q = kdbus_conn_quota(conn, user, true);
 	if (!q)
 		return -ENOMEM;
@@ -187,14 +189,19 @@ static int kdbus_conn_quota_inc(struct kdbus_conn *conn,
 	return 0;
 }
 
-/* release what kdbus_conn_quota_inc() charged; conn->lock held */
+/*
+ * Release what kdbus_conn_quota_inc() charged; conn->lock held. A receiver
+ * that disconnected meanwhile has dropped all its quota already (a sender
+ * may have been copying into its pool then): nothing is left to release.
+ */
 static void kdbus_conn_quota_dec(struct kdbus_conn *conn,
 				 struct kdbus_user *user, size_t size,
 				 unsigned int fds)
 {
 	struct kdbus_quota *q = kdbus_conn_quota(conn, user, false);
 
-	if (WARN_ON(!q))
+	lockdep_assert_held(&conn->lock);
+	if (!q)
 		return;
 
 	q->memory -= size;
@@ -359,7 +366,8 @@ int kdbus_conn_entry_insert(struct kdbus_conn *conn_src,
  * The callee of @r has gone or dropped the request: a synchronous caller
  * gets EPIPE, an asynchronous one a REPLY_DEAD notification.
  */
-static void kdbus_conn_reply_dead(struct kdbus_reply *r)
+static void kdbus_conn_reply_dead(struct kdbus_reply *r,
+				  struct list_head *notify)
 {
 	struct kdbus_conn *caller = r->reply_dst;
 
@@ -369,7 +377,7 @@ static void kdbus_conn_reply_dead(struct kdbus_reply *r)
 			if (r->waiting)
 				kdbus_reply_complete(r, -EPIPE, NULL);
 		} else {
-			kdbus_notify_reply(caller->ep->bus,
+			kdbus_notify_reply(caller->ep->bus, notify,
 					   KDBUS_ITEM_REPLY_DEAD, caller->id,
 					   r->cookie);
 			kdbus_reply_unlink(r);
@@ -401,6 +409,7 @@ int kdbus_conn_disconnect(struct kdbus_conn *conn, bool ensure_queue_empty)
 	struct kdbus_conn *c;
 	LIST_HEAD(entries);
 	LIST_HEAD(replies);
+	LIST_HEAD(notify);
 	bool linked;
 	int bkt, v;
 
@@ -483,7 +492,8 @@ int kdbus_conn_disconnect(struct kdbus_conn *conn, bool ensure_queue_empty)
 				if (r->waiting)
 					kdbus_reply_complete(r, -EPIPE, NULL);
 			} else {
-				kdbus_notify_reply(bus, KDBUS_ITEM_REPLY_DEAD,
+				kdbus_notify_reply(bus, &notify,
+						   KDBUS_ITEM_REPLY_DEAD,
 						   c->id, r->cookie);
 				kdbus_reply_unlink(r);
 			}
@@ -494,12 +504,12 @@ int kdbus_conn_disconnect(struct kdbus_conn *conn, bool ensure_queue_empty)
 
 	/* 6. */
 	if (!kdbus_conn_is_monitor(conn))
-		kdbus_notify_id_change(bus, KDBUS_ITEM_ID_REMOVE, conn->id,
-				       conn->flags);
+		kdbus_notify_id_change(bus, &notify, KDBUS_ITEM_ID_REMOVE,
+				       conn->id, conn->flags);
 
 	atomic_dec(&conn->user->connections);
 	wake_up_interruptible_all(&conn->wait);
-	kdbus_notify_flush(bus);
+	kdbus_notify_flush(bus, &notify);
 	return 0;
 }
 
@@ -743,6 +753,7 @@ struct kdbus_conn *kdbus_cmd_hello(struct kdbus_ep *ep, bool privileged,
 	struct kdbus_item *item;
 	struct kdbus_args args;
 	u64 attach_send, attach_recv, special;
+	LIST_HEAD(notify);
 	int ret;
 
 	ret = kdbus_args_parse(&args, kdbus_cmd_spec_find(KDBUS_CMD_HELLO),
@@ -818,8 +829,8 @@ struct kdbus_conn *kdbus_cmd_hello(struct kdbus_ep *ep, bool privileged,
 		goto exit;
 
 	if (!kdbus_conn_is_monitor(conn))
-		kdbus_notify_id_change(bus, KDBUS_ITEM_ID_ADD, conn->id,
-				       conn->flags);
+		kdbus_notify_id_change(bus, &notify, KDBUS_ITEM_ID_ADD,
+				       conn->id, conn->flags);
 
 	hello->id = conn->id;
 	hello->bus_flags = bus->bus_flags;
@@ -831,7 +842,7 @@ struct kdbus_conn *kdbus_cmd_hello(struct kdbus_ep *ep, bool privileged,
 						   bus_flags)))
 		ret = -EFAULT;
 
-	kdbus_notify_flush(bus);
+	kdbus_notify_flush(bus, &notify);
 	if (ret < 0)
 		kdbus_conn_disconnect(conn, false);
 
@@ -1153,7 +1164,7 @@ static void kdbus_conn_untrack(struct kdbus_conn *conn, struct kdbus_reply *r)
 	kdbus_reply_unref(r);
 }
 
-/* plain unicast, asynchronous call, unicast signal (5.8.1) */
+/* a plain unicast, an asynchronous call or a unicast signal */
 static int kdbus_conn_unicast(struct kdbus_conn *conn,
 			      const struct kdbus_staging *staging)
 {
@@ -1170,8 +1181,8 @@ static int kdbus_conn_unicast(struct kdbus_conn *conn,
 	if (msg->flags & KDBUS_MSG_SIGNAL) {
 		/*
 		 * Monitors see every unicast signal. The destination gets it
-		 * only through a match, which a later change of this series
-		 * adds; without one the signal is dropped silently.
+		 * only through a match rule, and no connection has one: the
+		 * signal is dropped silently.
 		 */
 		kdbus_bus_eavesdrop(bus, conn, staging);
 		ret = 0;
@@ -1199,7 +1210,7 @@ exit:
 	return ret;
 }
 
-/* hand a reply to a caller waiting synchronously (5.8.3, 5a) */
+/* hand a reply to a caller waiting synchronously */
 static int kdbus_conn_reply_sync(struct kdbus_conn *conn,
 				 struct kdbus_conn *caller,
 				 const struct kdbus_staging *staging,
@@ -1228,7 +1239,7 @@ static int kdbus_conn_reply_sync(struct kdbus_conn *conn,
 	return ret;
 }
 
-/* a reply to a pending request (5.8.3) */
+/* a reply to a pending request */
 static int kdbus_conn_reply(struct kdbus_conn *conn,
 			    const struct kdbus_staging *staging)
 {
@@ -1272,25 +1283,79 @@ exit:
 /**
  * struct kdbus_cancel - waiting for a cancel fd to become readable
  * @pt:		Poll table handed to the file's poll
- * @whead:	Wait queue of the file, once registered
- * @wait:	Our entry on @whead
+ * @file:	The cancel file
+ * @waits:	The wait queue entries registered on the file's queues
+ * @err:	-ENOMEM if an entry could not be allocated
  */
 struct kdbus_cancel {
 	poll_table pt;
+	struct file *file;
+	struct list_head waits;
+	int err;
+};
+
+/**
+ * struct kdbus_cancel_wait - one wait queue of a cancel file
+ * @entry:	Link in &kdbus_cancel.waits
+ * @whead:	The file's wait queue
+ * @wait:	Our entry on @whead, waking the waiting task
+ */
+struct kdbus_cancel_wait {
+	struct list_head entry;
 	wait_queue_head_t *whead;
 	wait_queue_entry_t wait;
 };
 
+/* the ->poll() of the cancel file registers a wait queue: wait on it too */
 static void kdbus_cancel_queue(struct file *file, wait_queue_head_t *whead,
 			       poll_table *pt)
 {
 	struct kdbus_cancel *c = container_of(pt, struct kdbus_cancel, pt);
+	struct kdbus_cancel_wait *w;
 
-	if (c->whead)
+	w = kmalloc(sizeof(*w), GFP_KERNEL);
+	if (!w) {
+		c->err = -ENOMEM;
 		return;
-	c->whead = whead;
-	init_waitqueue_entry(&c->wait, current);
-	add_wait_queue(whead, &c->wait);
+	}
+	w->whead = whead;
+	init_waitqueue_entry(&w->wait, current);
+	add_wait_queue(whead, &w->wait);
+	list_add_tail(&w->entry, &c->waits);
+}
+
+/*
+ * Start watching @file, if not NULL: the calling task is woken by every
+ * wait queue the file's ->poll() registers, however many. Return: 0 or
+ * -ENOMEM; kdbus_cancel_exit() is needed either way.
+ */
+static int kdbus_cancel_init(struct kdbus_cancel *c, struct file *file)
+{
+	INIT_LIST_HEAD(&c->waits);
+	c->file = file;
+	c->err = 0;
+	if (file) {
+		init_poll_funcptr(&c->pt, kdbus_cancel_queue);
+		vfs_poll(file, &c->pt);
+	}
+	return c->err;
+}
+
+/* whether the cancel file polls readable */
+static bool kdbus_cancel_pending(struct kdbus_cancel *c)
+{
+	return c->file && (vfs_poll(c->file, NULL) & EPOLLIN);
+}
+
+static void kdbus_cancel_exit(struct kdbus_cancel *c)
+{
+	struct kdbus_cancel_wait *w, *tmp;
+
+	list_for_each_entry_safe(w, tmp, &c->waits, entry) {
+		remove_wait_queue(w->whead, &w->wait);
+		kfree(w);
+	}
+	INIT_LIST_HEAD(&c->waits);
 }
 
 /*
@@ -1303,17 +1368,13 @@ static int kdbus_conn_wait_reply(struct kdbus_conn *conn,
 				 struct kdbus_msg_info *info)
 {
 	struct kdbus_queue_entry *entry = NULL;
-	struct kdbus_cancel c = { };
+	struct kdbus_cancel c;
 	DEFINE_WAIT(wait);
 	ktime_t expires = ns_to_ktime(r->deadline_ns);
-	int ret = 0;
+	int ret;
 
-	if (cancel) {
-		init_poll_funcptr(&c.pt, kdbus_cancel_queue);
-		vfs_poll(cancel, &c.pt);
-	}
-
-	for (;;) {
+	ret = kdbus_cancel_init(&c, cancel);
+	while (!ret) {
 		prepare_to_wait(&conn->wait, &wait, TASK_INTERRUPTIBLE);
 		if (!READ_ONCE(r->waiting))
 			break;
@@ -1321,7 +1382,7 @@ static int kdbus_conn_wait_reply(struct kdbus_conn *conn,
 			ret = -ECONNRESET;
 			break;
 		}
-		if (cancel && (vfs_poll(cancel, NULL) & EPOLLIN)) {
+		if (kdbus_cancel_pending(&c)) {
 			ret = -ECANCELED;
 			break;
 		}
@@ -1336,8 +1397,7 @@ static int kdbus_conn_wait_reply(struct kdbus_conn *conn,
 		schedule_hrtimeout_range(&expires, 0, HRTIMER_MODE_ABS);
 	}
 	finish_wait(&conn->wait, &wait);
-	if (c.whead)
-		remove_wait_queue(c.whead, &c.wait);
+	kdbus_cancel_exit(&c);
 
 	mutex_lock(&conn->lock);
 	if (!r->waiting) {
@@ -1347,6 +1407,9 @@ static int kdbus_conn_wait_reply(struct kdbus_conn *conn,
 		r->queue_entry = NULL;
 		if (entry)
 			kdbus_conn_entry_unaccount(conn, entry);
+		else if (!ret)
+			/* our disconnect discarded the delivered reply */
+			ret = -ECONNRESET;
 		kdbus_reply_unlink(r);
 	} else if (ret == -ERESTARTSYS && kdbus_conn_active(conn)) {
 		/* kept for a restart; the timeout work removes it if not */
@@ -1370,7 +1433,7 @@ static int kdbus_conn_wait_reply(struct kdbus_conn *conn,
 	return ret;
 }
 
-/* a synchronous call (5.7); consumes the caller's active reference */
+/* a synchronous call; consumes the caller's active reference */
 static int kdbus_conn_call(struct kdbus_conn *conn,
 			   const struct kdbus_staging *staging,
 			   struct file *cancel, struct kdbus_msg_info *info)
@@ -1381,7 +1444,7 @@ static int kdbus_conn_call(struct kdbus_conn *conn,
 	struct kdbus_conn *dst;
 	int ret;
 
-	/* 1. a restarted call resumes waiting on its tracker */
+	/* a restarted call resumes waiting on its tracker */
 	mutex_lock(&conn->lock);
 	list_for_each_entry(i, &conn->reply_list, entry) {
 		if (i->sync && i->interrupted && i->cookie == msg->cookie) {
@@ -1393,20 +1456,18 @@ static int kdbus_conn_call(struct kdbus_conn *conn,
 	mutex_unlock(&conn->lock);
 
 	if (!r) {
-		/* 2. */
+		/* a deadline in the past: nothing is sent */
 		if (ktime_get_ns() >= msg->timeout_ns) {
 			ret = -ETIMEDOUT;
 			goto exit_release;
 		}
 
-		/* 3. */
 		dst = kdbus_conn_lookup_dst(bus, staging);
 		if (IS_ERR(dst)) {
 			ret = PTR_ERR(dst);
 			goto exit_release;
 		}
 
-		/* 4. */
 		r = kdbus_conn_track(conn, dst, msg, true);
 		if (IS_ERR(r)) {
 			kdbus_conn_unref(dst);
@@ -1423,7 +1484,7 @@ static int kdbus_conn_call(struct kdbus_conn *conn,
 		}
 	}
 
-	/* 5. never wait with an active reference */
+	/* never wait with an active reference */
 	kdbus_conn_release(conn);
 	ret = kdbus_conn_wait_reply(conn, r, cancel, info);
 	kdbus_reply_unref(r);
@@ -1516,8 +1577,6 @@ int kdbus_cmd_send(struct kdbus_conn *conn, struct file *f, void __user *argp)
 	if (!ret && copy_to_user(&usend->reply, &info, sizeof(info)))
 		ret = -EFAULT;
 
-	kdbus_notify_flush(bus);
-
 exit:
 	if (cancel)
 		fput(cancel);
@@ -1574,34 +1633,40 @@ int kdbus_cmd_recv(struct kdbus_conn *conn, void __user *argp)
 	} else if (cmd->flags & KDBUS_RECV_PEEK) {
 		kdbus_pool_slice_publish(entry->slice, &info.offset,
 					 &info.msg_size);
-	} else {
+		entry = NULL;
+	} else if (cmd->flags & KDBUS_RECV_DROP) {
 		kdbus_conn_entry_remove(conn, entry);
-		if (cmd->flags & KDBUS_RECV_DROP) {
-			reply = entry->reply;
-			entry->reply = NULL;
+		reply = entry->reply;
+		entry->reply = NULL;
+	} else {
+		/*
+		 * The files are installed while the entry is still queued and
+		 * our lock keeps other receivers away from it: when that fails
+		 * (memory), the message stays queued, nothing is lost. This
+		 * touches no user memory and no other connection.
+		 */
+		ret = kdbus_queue_entry_install(entry,
+						conn->flags & KDBUS_HELLO_ACCEPT_FD,
+						&info.return_flags);
+		if (ret < 0) {
+			entry = NULL;
+		} else {
+			kdbus_conn_entry_remove(conn, entry);
+			kdbus_pool_slice_publish(entry->slice, &info.offset,
+						 &info.msg_size);
 		}
 	}
 	mutex_unlock(&conn->lock);
 
-	if (entry && !(cmd->flags & KDBUS_RECV_PEEK)) {
-		bool accept_fds = conn->flags & KDBUS_HELLO_ACCEPT_FD;
-
-		if (!(cmd->flags & KDBUS_RECV_DROP)) {
-			ret = kdbus_queue_entry_install(entry, accept_fds,
-							&info.return_flags);
-			if (!ret)
-				kdbus_pool_slice_publish(entry->slice,
-							 &info.offset,
-							 &info.msg_size);
-		}
-		kdbus_queue_entry_free(entry);
-	}
+	kdbus_queue_entry_free(entry);
 
 	/* a dropped request that still awaits its reply is dead */
 	if (reply) {
-		kdbus_conn_reply_dead(reply);
+		LIST_HEAD(notify);
+
+		kdbus_conn_reply_dead(reply, &notify);
 		kdbus_reply_unref(reply);
-		kdbus_notify_flush(conn->ep->bus);
+		kdbus_notify_flush(conn->ep->bus, &notify);
 	}
 
 	if (ret < 0 && ret != -EAGAIN && lost)
@@ -1651,14 +1716,14 @@ int kdbus_cmd_free(struct kdbus_conn *conn, void __user *argp)
 }
 
 /**
- * kdbus_cmd_unsupported() - commands of later changes of this series
+ * kdbus_cmd_unsupported() - commands kdbus does not implement
  * @conn:	Connection (active reference held)
  * @cmd:	LIST, NAME_ACQUIRE, NAME_RELEASE, MATCH_ADD or MATCH_REMOVE
  * @argp:	User argument
  *
  * The argument is validated like any other (so KDBUS_FLAG_NEGOTIATE
- * works); a valid command is refused with -EOPNOTSUPP until the name
- * registry and matches exist.
+ * works); a valid command is refused with -EOPNOTSUPP: there is no name
+ * registry and there are no match rules.
  *
  * Return: negative error code, or 0 after negotiation.
  */
@@ -1710,3 +1775,7 @@ int kdbus_conn_mmap(struct kdbus_conn *conn, struct vm_area_struct *vma)
 {
 	return kdbus_pool_mmap(conn->pool, vma);
 }
+
+#if IS_ENABLED(CONFIG_KDBUS_KUNIT_TEST)
+#include "connection_test.c"
+#endif

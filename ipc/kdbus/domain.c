@@ -175,23 +175,30 @@ static struct kdbus_user *kdbus_user_alloc(struct kdbus_domain *domain,
 	return user;
 }
 
+/*
+ * Free a user. Lookups find users without taking kdbus_domain.lock, so a
+ * user that is being freed may still be found through the table until
+ * kdbus_user_free() erased it: the memory stays valid for an RCU grace
+ * period, in which such a lookup sees a zero count and does not take it.
+ */
 static void kdbus_user_dealloc(struct kdbus_user *user)
 {
 	kdbus_domain_unref(user->domain);
-	kfree(user);
+	kfree_rcu(user, rcu);
 }
 
+/* a new reference to the live user of real uid @index, or NULL */
 static struct kdbus_user *kdbus_user_find(struct kdbus_domain *domain,
 					  unsigned long index)
 {
 	struct kdbus_user *user;
 
-	lockdep_assert_held(&domain->lock);
-
+	rcu_read_lock();
 	user = xa_load(&domain->users, index);
-	if (user && kref_get_unless_zero(&user->kref))
-		return user;
-	return NULL;
+	if (user && !kref_get_unless_zero(&user->kref))
+		user = NULL;
+	rcu_read_unlock();
+	return user;
 }
 
 /**
@@ -208,9 +215,7 @@ struct kdbus_user *kdbus_user_lookup(struct kdbus_domain *domain, kuid_t uid)
 	void *old;
 
 	if (uid_valid(uid)) {
-		mutex_lock(&domain->lock);
 		user = kdbus_user_find(domain, index);
-		mutex_unlock(&domain->lock);
 		if (user)
 			return user;
 	}
@@ -222,6 +227,7 @@ struct kdbus_user *kdbus_user_lookup(struct kdbus_domain *domain, kuid_t uid)
 	if (!uid_valid(uid))
 		return new;
 
+	/* the lock serialises the creation of users, not their lookup */
 	mutex_lock(&domain->lock);
 	user = kdbus_user_find(domain, index);
 	if (user) {

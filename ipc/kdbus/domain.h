@@ -14,12 +14,16 @@
  *    drains it, which tears down the control node and all buses.
  *  - struct kdbus_user is reference counted (kref). Users keyed by a real
  *    uid are found through kdbus_domain.users; that table holds no
- *    reference, a dying user is replaced on the next lookup. Anonymous
+ *    reference, a dying user is replaced on the next lookup. Lookups run
+ *    under rcu_read_lock() and take a reference only if the count is not
+ *    zero yet; users are freed after an RCU grace period. Anonymous
  *    users (one per custom endpoint) are not in the table. A user holds a
  *    reference to its domain.
  *
  * Locking:
- *  - kdbus_domain.lock protects kdbus_domain.users.
+ *  - kdbus_domain.lock serialises the insertion of new users into
+ *    kdbus_domain.users; lookups need no lock (RCU, the xarray's own), and
+ *    a freed user erases itself with the xarray's lock only.
  *  - kdbus_domain.last_id and the kdbus_user counters are atomic.
  *  - kdbus_domain.user_ns is set at creation and never changes.
  *
@@ -33,6 +37,7 @@
 #include <linux/atomic.h>
 #include <linux/kref.h>
 #include <linux/mutex.h>
+#include <linux/rcupdate.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
 #include <linux/xarray.h>
@@ -47,14 +52,14 @@ struct user_namespace;
  * @user_ns:	User namespace of the mounter (reference held)
  * @last_id:	Last id handed out; shared by bus ids, connection ids and
  *		message sequence numbers
- * @lock:	Protects @users
- * @users:	Accounting users keyed by real uid (weak pointers)
+ * @lock:	Serialises the insertion of users into @users
+ * @users:	Accounting users keyed by real uid (weak pointers, RCU)
  */
 struct kdbus_domain {
 	struct kdbus_node node;
 	struct user_namespace *user_ns;
 	atomic64_t last_id;
-	struct mutex lock; /* protects users */
+	struct mutex lock; /* serialises insertions into users */
 	struct xarray users;
 };
 
@@ -65,6 +70,7 @@ struct kdbus_domain {
  * @uid:	Real uid of the user, INVALID_UID for an anonymous user
  * @buses:	Number of buses created by this user
  * @connections: Number of connections accounted to this user
+ * @rcu:	Deferred free, for lookups running under RCU
  */
 struct kdbus_user {
 	struct kref kref;
@@ -72,6 +78,7 @@ struct kdbus_user {
 	kuid_t uid;
 	atomic_t buses;
 	atomic_t connections;
+	struct rcu_head rcu;
 };
 
 struct kdbus_domain *kdbus_domain_new(struct user_namespace *user_ns);

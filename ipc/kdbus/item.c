@@ -2,8 +2,9 @@
 /*
  * kdbus - command arguments and items
  *
- * Every ioctl argument is copied and checked in this order (see the
- * "Common conventions" of Documentation/kdbus.txt):
+ * Every ioctl argument is copied and checked in this order (see section
+ * "5. Commands" of Documentation/kdbus.txt); the comments of the checks
+ * below refer to these numbers:
  *
  *   1. pointer 8-byte aligned and readable		-EFAULT
  *   2. size >= fixed size of the command		-EINVAL

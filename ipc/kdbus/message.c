@@ -6,6 +6,7 @@
 #include <linux/err.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/io_uring.h>
 #include <linux/memfd.h>
 #include <linux/net.h>
 #include <linux/overflow.h>
@@ -66,13 +67,20 @@ void kdbus_staging_free(struct kdbus_staging *staging)
 	kfree(staging);
 }
 
-/* a file passed in an FDS item: anything but kdbus handles and AF_UNIX */
+/*
+ * A file passed in an FDS item: anything but the files that can hold
+ * other files, so that no reference cycle forms that nothing breaks (an
+ * unreceived message holding the file that holds the receiver): kdbus
+ * handles, AF_UNIX sockets and io_uring instances (which can register
+ * files), as net/core/scm.c refuses them.
+ */
 static int kdbus_fd_check(struct file *file)
 {
 	struct socket *sock;
 
 	if (file->f_op == &kdbus_handle_ops ||
-	    file_inode(file)->i_sb->s_magic == KDBUS_SUPER_MAGIC)
+	    file_inode(file)->i_sb->s_magic == KDBUS_SUPER_MAGIC ||
+	    io_is_uring_fops(file))
 		return -EOPNOTSUPP;
 
 	sock = sock_from_file(file);

@@ -4,7 +4,7 @@
  *
  * Syntax checks for the names of buses, endpoints and connection
  * descriptions ("sysnames") and for well-known bus names. Pure functions
- * without state; the name registry itself comes with a later change.
+ * without state.
  */
 
 #ifndef __KDBUS_NAMES_H

@@ -5,9 +5,7 @@
 
 #include <linux/err.h>
 #include <linux/list.h>
-#include <linux/mutex.h>
 #include <linux/slab.h>
-#include <linux/spinlock.h>
 
 #include "bus.h"
 #include "connection.h"
@@ -17,7 +15,7 @@
 
 /**
  * struct kdbus_notification - a staged notification
- * @entry:	Link in kdbus_bus.notify_list
+ * @entry:	Link in the list of the operation that staged it
  * @staging:	The message
  */
 struct kdbus_notification {
@@ -25,9 +23,9 @@ struct kdbus_notification {
 	struct kdbus_staging *staging;
 };
 
-static int kdbus_notify_add(struct kdbus_bus *bus, u64 dst_id,
-			    u64 cookie_reply, u64 type, const void *payload,
-			    size_t size)
+static int kdbus_notify_add(struct kdbus_bus *bus, struct list_head *list,
+			    u64 dst_id, u64 cookie_reply, u64 type,
+			    const void *payload, size_t size)
 {
 	struct kdbus_notification *n;
 
@@ -45,45 +43,46 @@ static int kdbus_notify_add(struct kdbus_bus *bus, u64 dst_id,
 	}
 	n->staging->seq = kdbus_domain_next_id(bus->domain);
 
-	spin_lock(&bus->notify_lock);
-	list_add_tail(&n->entry, &bus->notify_list);
-	spin_unlock(&bus->notify_lock);
+	list_add_tail(&n->entry, list);
 	return 0;
 }
 
 /**
  * kdbus_notify_id_change() - stage an ID_ADD or ID_REMOVE notification
  * @bus:	Bus
+ * @list:	Staged notifications of the calling operation
  * @type:	KDBUS_ITEM_ID_ADD or KDBUS_ITEM_ID_REMOVE
  * @id:		Id of the connection
  * @flags:	Its KDBUS_HELLO_* flags
  *
  * Return: 0 or -ENOMEM.
  */
-int kdbus_notify_id_change(struct kdbus_bus *bus, u64 type, u64 id,
-			   u64 flags)
+int kdbus_notify_id_change(struct kdbus_bus *bus, struct list_head *list,
+			   u64 type, u64 id, u64 flags)
 {
 	struct kdbus_notify_id_change change = {
 		.id = id,
 		.flags = flags,
 	};
 
-	return kdbus_notify_add(bus, KDBUS_DST_ID_BROADCAST, 0, type,
+	return kdbus_notify_add(bus, list, KDBUS_DST_ID_BROADCAST, 0, type,
 				&change, sizeof(change));
 }
 
 /**
  * kdbus_notify_reply() - stage a REPLY_TIMEOUT or REPLY_DEAD notification
  * @bus:	Bus
+ * @list:	Staged notifications of the calling operation
  * @type:	KDBUS_ITEM_REPLY_TIMEOUT or KDBUS_ITEM_REPLY_DEAD
  * @id:		Id of the caller that waited for the reply
  * @cookie:	Cookie of the request
  *
  * Return: 0 or -ENOMEM.
  */
-int kdbus_notify_reply(struct kdbus_bus *bus, u64 type, u64 id, u64 cookie)
+int kdbus_notify_reply(struct kdbus_bus *bus, struct list_head *list,
+		       u64 type, u64 id, u64 cookie)
 {
-	return kdbus_notify_add(bus, id, cookie, type, NULL, 0);
+	return kdbus_notify_add(bus, list, id, cookie, type, NULL, 0);
 }
 
 static void kdbus_notify_deliver(struct kdbus_bus *bus,
@@ -107,42 +106,22 @@ static void kdbus_notify_deliver(struct kdbus_bus *bus,
 }
 
 /**
- * kdbus_notify_flush() - deliver all staged notifications of a bus
+ * kdbus_notify_flush() - deliver the notifications an operation staged
  * @bus:	Bus
+ * @list:	Staged notifications of the calling operation; empty
+ *		afterwards
  *
- * Must be called without bus or connection locks held.
+ * Delivers them in the order they were staged and frees them. Takes no
+ * bus-wide lock; with nothing staged it does nothing. Must be called
+ * without any kdbus lock held.
  */
-void kdbus_notify_flush(struct kdbus_bus *bus)
+void kdbus_notify_flush(struct kdbus_bus *bus, struct list_head *list)
 {
 	struct kdbus_notification *n, *tmp;
-	LIST_HEAD(list);
 
-	mutex_lock(&bus->notify_flush_lock);
-
-	spin_lock(&bus->notify_lock);
-	list_splice_init(&bus->notify_list, &list);
-	spin_unlock(&bus->notify_lock);
-
-	list_for_each_entry_safe(n, tmp, &list, entry) {
+	list_for_each_entry_safe(n, tmp, list, entry) {
+		list_del(&n->entry);
 		kdbus_notify_deliver(bus, n->staging);
-		list_del(&n->entry);
-		kdbus_staging_free(n->staging);
-		kfree(n);
-	}
-
-	mutex_unlock(&bus->notify_flush_lock);
-}
-
-/**
- * kdbus_notify_free() - drop all undelivered notifications of a bus
- * @bus:	Bus that is being freed
- */
-void kdbus_notify_free(struct kdbus_bus *bus)
-{
-	struct kdbus_notification *n, *tmp;
-
-	list_for_each_entry_safe(n, tmp, &bus->notify_list, entry) {
-		list_del(&n->entry);
 		kdbus_staging_free(n->staging);
 		kfree(n);
 	}

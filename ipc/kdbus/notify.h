@@ -2,19 +2,25 @@
 /*
  * kdbus - kernel notifications
  *
- * Kernel-generated messages (ID_ADD, ID_REMOVE, REPLY_TIMEOUT, REPLY_DEAD
- * and, later, the NAME_* changes) are staged while the operation that
+ * Kernel-generated messages (ID_ADD, ID_REMOVE, REPLY_TIMEOUT and
+ * REPLY_DEAD) are staged while the operation that
  * causes them runs, often with locks held, and delivered by
  * kdbus_notify_flush() once it completed, in the order they were
  * generated.
  *
- * Ownership: staged notifications belong to the bus's notification list
- * until a flush takes them.
+ * Ownership: the operation owns its staged notifications. They are
+ * collected on a list that lives on the stack of the operation (declared
+ * with LIST_HEAD()), so no lock protects it, and kdbus_notify_flush()
+ * delivers and frees them. Nothing is shared between operations: staging
+ * and delivering take no bus-wide lock, an operation that staged nothing
+ * does no work at all, and a receiver whose pool is slow to write stalls
+ * only the operation writing to it. The notifications of one operation
+ * reach every receiver in generation order; there is no order across
+ * operations (receivers have the sequence number for that).
  *
- * Locking: kdbus_bus.notify_lock (a spinlock) protects the list;
- * kdbus_bus.notify_flush_lock serialises flushes so that notifications
- * are delivered in order. A flush takes the bus's conn_rwlock and the
- * receivers' locks; it must be called without any of them held.
+ * Locking: the staging functions may be called with connection locks
+ * held (they allocate with GFP_KERNEL); kdbus_notify_flush() takes the
+ * receivers' locks and must be called without any kdbus lock held.
  */
 
 #ifndef __KDBUS_NOTIFY_H
@@ -23,11 +29,12 @@
 #include <linux/types.h>
 
 struct kdbus_bus;
+struct list_head;
 
-int kdbus_notify_id_change(struct kdbus_bus *bus, u64 type, u64 id,
-			   u64 flags);
-int kdbus_notify_reply(struct kdbus_bus *bus, u64 type, u64 id, u64 cookie);
-void kdbus_notify_flush(struct kdbus_bus *bus);
-void kdbus_notify_free(struct kdbus_bus *bus);
+int kdbus_notify_id_change(struct kdbus_bus *bus, struct list_head *list,
+			   u64 type, u64 id, u64 flags);
+int kdbus_notify_reply(struct kdbus_bus *bus, struct list_head *list,
+		       u64 type, u64 id, u64 cookie);
+void kdbus_notify_flush(struct kdbus_bus *bus, struct list_head *list);
 
 #endif /* __KDBUS_NOTIFY_H */

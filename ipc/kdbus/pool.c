@@ -9,13 +9,11 @@
  * by offset, for KDBUS_CMD_FREE. Adjacent free slices are always merged,
  * so a pool without busy slices is exactly one free slice.
  *
- * Data is written with generic_perform_write() on the shmem file under its
- * inode lock, which is what shmem's ->write_iter() does after
- * generic_write_checks(). The checks are skipped on purpose: they apply
- * RLIMIT_FSIZE of the writing task, which here is the sender of a message,
- * and would fail the write with -EFBIG and SIGXFSZ whenever the slice
- * lies beyond the sender's file-size limit. The pool file has a fixed
- * size and every write is checked against its slice before it starts.
+ * Data is written into the folios of the shmem file directly, never
+ * through its ->write_iter() and never under its inode lock (see
+ * kdbus_pool_write()). The pool file has a fixed size and every write is
+ * checked against its slice before it starts; RLIMIT_FSIZE of the writing
+ * task, the sender of a message, does not apply.
  */
 
 #include <linux/bvec.h>
@@ -512,36 +510,57 @@ static bool kdbus_pool_slice_in(const struct kdbus_pool_slice *slice,
  * Write all of @iter at byte @off of the slice: -EFAULT, with nothing
  * written, if the range exceeds the slice or the @buf_len bytes of the
  * buffers behind @iter.
+ *
+ * The data goes straight into the page cache of the shmem file, one folio
+ * at a time, without the inode lock: the caller's kernel reference gives
+ * it the slice to itself, and writers of neighbouring slices that share a
+ * folio only ever hold its folio lock for an atomic copy. The copy runs
+ * with page faults disabled (kmap_atomic()); when the source is not
+ * resident, the folio is unlocked and released, the source is faulted in
+ * with no lock held at all, and the copy is retried. A sender whose
+ * memory takes forever to fault in (userfaultfd, FUSE) so stalls only
+ * itself.
  */
 static int kdbus_pool_write(const struct kdbus_pool_slice *slice, loff_t off,
 			    struct iov_iter *iter, size_t buf_len)
 {
-	struct file *f = slice->pool->f;
-	struct inode *inode = file_inode(f);
-	struct kiocb kiocb;
-	ssize_t n;
-	int ret = 0;
+	struct inode *inode = file_inode(slice->pool->f);
+	loff_t pos = slice->off + off;
+	int ret;
 
 	if (!kdbus_pool_slice_in(slice, off, iov_iter_count(iter)) ||
 	    buf_len < iov_iter_count(iter))
 		return -EFAULT;
 
-	init_sync_kiocb(&kiocb, f);
-	kiocb.ki_pos = slice->off + off;
-
-	file_start_write(f);
-	inode_lock(inode);
 	while (iov_iter_count(iter)) {
-		n = generic_perform_write(&kiocb, iter);
-		if (n <= 0) {
-			ret = n ?: -EFAULT;
-			break;
-		}
-	}
-	inode_unlock(inode);
-	file_end_write(f);
+		struct folio *folio;
+		size_t offset, bytes, copied;
 
-	return ret;
+		ret = shmem_get_folio(inode, pos >> PAGE_SHIFT, 0, &folio,
+				      SGP_CACHE);
+		if (ret)
+			return ret;
+
+		offset = offset_in_folio(folio, pos);
+		bytes = min_t(size_t, folio_size(folio) - offset,
+			      iov_iter_count(iter));
+		copied = copy_folio_from_iter_atomic(folio, offset, bytes,
+						     iter);
+		flush_dcache_folio(folio);
+		if (copied)
+			folio_mark_dirty(folio);
+		folio_unlock(folio);
+		folio_put(folio);
+
+		pos += copied;
+		if (copied < bytes &&
+		    fault_in_iov_iter_readable(iter, bytes - copied) ==
+		    bytes - copied)
+			return -EFAULT;
+		cond_resched();
+	}
+
+	return 0;
 }
 
 /**

@@ -34,9 +34,13 @@
  * kdbus_pool_release_offset() and kdbus_pool_accounted() may be called in
  * atomic context; kdbus_pool_new(), kdbus_pool_free() and
  * kdbus_pool_slice_alloc() sleep. The copy helpers sleep (they fault in
- * user memory and allocate shmem pages) and take only the inode lock of
- * the shmem file; the caller guarantees, by holding the kernel reference,
- * that the slice is neither freed nor written by anybody else meanwhile.
+ * user memory and allocate shmem pages); they take no lock but, for the
+ * length of one atomic copy with page faults disabled, the lock of the
+ * shmem folio being written, and fault in the source with no lock held.
+ * They must be called without any lock another task may need: a sender's
+ * memory may take forever to fault in. The caller guarantees, by holding
+ * the kernel reference, that the slice is neither freed nor written by
+ * anybody else meanwhile.
  * The offset and size of a busy slice never change.
  *
  * Content: the pool is never cleared. Fresh shmem pages read as zero, but

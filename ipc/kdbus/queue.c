@@ -4,6 +4,7 @@
  */
 
 #include <linux/fcntl.h>
+#include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/slab.h>
@@ -194,23 +195,29 @@ void kdbus_queue_entry_free(struct kdbus_queue_entry *entry)
 
 /**
  * kdbus_queue_entry_install() - install the files of a received message
- * @entry:		Entry being received (unlinked)
+ * @entry:		Entry being received
  * @accept_fds:		Whether the receiver accepts fds
  * @return_flags:	KDBUS_RECV_RETURN_INCOMPLETE_FDS is added here when a
  *			descriptor could not be allocated
  *
- * Allocates a close-on-exec descriptor for every file and writes the
- * numbers into the slice; slots that cannot be filled keep -1. The files
- * are only installed once all numbers are written.
+ * Installs every file into the calling task with receive_fd(), so that
+ * the LSMs see each file crossing (security_file_receive()) and sockets
+ * get the receiver's cgroup data, with close-on-exec, and writes the
+ * numbers into the slice. A file that cannot be installed (RLIMIT_NOFILE,
+ * refused by an LSM) keeps -1 in its slot and the message is delivered
+ * with KDBUS_RECV_RETURN_INCOMPLETE_FDS. On failure nothing stays
+ * installed and the entry is unchanged, so the message can be received
+ * again; the entry keeps its own references to the files either way.
  *
- * Return: 0, or -EFAULT if the slice could not be written.
+ * Return: 0, -ENOMEM, or the error of writing the slice.
  */
 int kdbus_queue_entry_install(struct kdbus_queue_entry *entry,
 			      bool accept_fds, u64 *return_flags)
 {
 	unsigned int i;
-	int *fds;
+	u64 flags = 0;
 	int ret = 0;
+	int *fds;
 
 	if (!entry->n_files || !accept_fds)
 		return 0;
@@ -220,10 +227,10 @@ int kdbus_queue_entry_install(struct kdbus_queue_entry *entry,
 		return -ENOMEM;
 
 	for (i = 0; i < entry->n_files; i++) {
-		fds[i] = get_unused_fd_flags(O_CLOEXEC);
+		fds[i] = receive_fd(entry->files[i], NULL, O_CLOEXEC);
 		if (fds[i] < 0) {
 			fds[i] = -1;
-			*return_flags |= KDBUS_RECV_RETURN_INCOMPLETE_FDS;
+			flags |= KDBUS_RECV_RETURN_INCOMPLETE_FDS;
 		}
 	}
 
@@ -238,15 +245,12 @@ int kdbus_queue_entry_install(struct kdbus_queue_entry *entry,
 						 sizeof(int));
 	}
 
-	for (i = 0; i < entry->n_files; i++) {
-		if (fds[i] < 0)
-			continue;
-		if (ret < 0) {
-			put_unused_fd(fds[i]);
-			continue;
-		}
-		fd_install(fds[i], entry->files[i]);
-		entry->files[i] = NULL;
+	if (ret < 0) {
+		for (i = 0; i < entry->n_files; i++)
+			if (fds[i] >= 0)
+				close_fd(fds[i]);
+	} else {
+		*return_flags |= flags;
 	}
 
 	kfree(fds);

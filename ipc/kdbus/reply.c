@@ -161,22 +161,43 @@ struct kdbus_reply *kdbus_reply_find(struct kdbus_conn *replying,
 	return NULL;
 }
 
+/*
+ * Whether the timeout work handles the deadline of @r: every tracker but
+ * those of synchronous callers that are waiting, which handle their
+ * deadline themselves.
+ */
+static bool kdbus_reply_timed_by_work(const struct kdbus_reply *r)
+{
+	return !r->sync || r->interrupted;
+}
+
+/* the earliest deadline the timeout work handles, U64_MAX if none */
+static u64 kdbus_reply_next_deadline(const struct list_head *reply_list)
+{
+	const struct kdbus_reply *r;
+	u64 next = U64_MAX;
+
+	list_for_each_entry(r, reply_list, entry)
+		if (kdbus_reply_timed_by_work(r))
+			next = min(next, r->deadline_ns);
+	return next;
+}
+
 /**
  * kdbus_reply_schedule() - arm the timeout handling of a connection
  * @conn:	Caller connection; its lock is held
  *
  * Schedules kdbus_reply_timeout_work() for the earliest deadline of the
- * trackers nobody waits on synchronously.
+ * trackers nobody waits on synchronously. A waiting synchronous caller
+ * handles its own deadline; counting it here would make the work, which
+ * skips it, re-arm itself at once for as long as the caller has not run.
  */
 void kdbus_reply_schedule(struct kdbus_conn *conn)
 {
-	u64 now = ktime_get_ns(), next = U64_MAX;
-	struct kdbus_reply *r;
+	u64 now = ktime_get_ns(), next;
 
 	lockdep_assert_held(&conn->lock);
-	list_for_each_entry(r, &conn->reply_list, entry)
-		next = min(next, r->deadline_ns);
-
+	next = kdbus_reply_next_deadline(&conn->reply_list);
 	if (next == U64_MAX)
 		return;
 
@@ -200,16 +221,16 @@ void kdbus_reply_timeout_work(struct work_struct *work)
 	struct kdbus_bus *bus = conn->ep->bus;
 	struct kdbus_reply *r, *tmp;
 	u64 now = ktime_get_ns();
+	LIST_HEAD(notify);
 
 	mutex_lock(&conn->lock);
 	list_for_each_entry_safe(r, tmp, &conn->reply_list, entry) {
-		if (r->deadline_ns > now)
-			continue;
-		if (r->sync && !r->interrupted)
+		if (r->deadline_ns > now || !kdbus_reply_timed_by_work(r))
 			continue;
 		if (!r->sync)
-			kdbus_notify_reply(bus, KDBUS_ITEM_REPLY_TIMEOUT,
-					   conn->id, r->cookie);
+			kdbus_notify_reply(bus, &notify,
+					   KDBUS_ITEM_REPLY_TIMEOUT, conn->id,
+					   r->cookie);
 		/* a reply nobody will pick up releases its quota now */
 		if (r->queue_entry) {
 			kdbus_conn_entry_unaccount(conn, r->queue_entry);
@@ -218,15 +239,13 @@ void kdbus_reply_timeout_work(struct work_struct *work)
 		}
 		kdbus_reply_unlink(r);
 	}
-
-	/* re-arm for trackers that are not due yet */
-	list_for_each_entry(r, &conn->reply_list, entry) {
-		if (r->deadline_ns > now) {
-			kdbus_reply_schedule(conn);
-			break;
-		}
-	}
+	/* re-arm for the trackers that are not due yet */
+	kdbus_reply_schedule(conn);
 	mutex_unlock(&conn->lock);
 
-	kdbus_notify_flush(bus);
+	kdbus_notify_flush(bus, &notify);
 }
+
+#if IS_ENABLED(CONFIG_KDBUS_KUNIT_TEST)
+#include "reply_test.c"
+#endif
