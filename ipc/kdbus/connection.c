@@ -20,6 +20,7 @@
 #include <linux/user_namespace.h>
 #include <uapi/linux/kdbus.h>
 
+#include "active.h"
 #include "bus.h"
 #include "connection.h"
 #include "domain.h"
@@ -33,15 +34,6 @@
 #include "pool.h"
 #include "queue.h"
 #include "reply.h"
-
-/*
- * Active references: @active counts them while the connection is live
- * (>= 0). A NEW connection has not been activated yet; a deactivated one
- * has KDBUS_CONN_ACTIVE_BIAS added, so it is negative and the count of
- * the remaining active references is active - KDBUS_CONN_ACTIVE_BIAS.
- */
-#define KDBUS_CONN_ACTIVE_BIAS	(INT_MIN + 2)
-#define KDBUS_CONN_ACTIVE_NEW	(INT_MIN + 1)
 
 #define KDBUS_HELLO_SPECIAL	(KDBUS_HELLO_ACTIVATOR |		\
 				 KDBUS_HELLO_POLICY_HOLDER |		\
@@ -101,7 +93,7 @@ struct kdbus_conn *kdbus_conn_unref(struct kdbus_conn *conn)
  */
 bool kdbus_conn_active(const struct kdbus_conn *conn)
 {
-	return atomic_read(&conn->active) >= 0;
+	return kdbus_active_is_active(&conn->active);
 }
 
 /**
@@ -113,7 +105,7 @@ bool kdbus_conn_active(const struct kdbus_conn *conn)
  */
 bool kdbus_conn_acquire(struct kdbus_conn *conn)
 {
-	return atomic_inc_unless_negative(&conn->active);
+	return kdbus_active_acquire(&conn->active);
 }
 
 /**
@@ -122,8 +114,7 @@ bool kdbus_conn_acquire(struct kdbus_conn *conn)
  */
 void kdbus_conn_release(struct kdbus_conn *conn)
 {
-	if (atomic_dec_return(&conn->active) == KDBUS_CONN_ACTIVE_BIAS)
-		wake_up_all(&conn->wait);
+	kdbus_active_release(&conn->active);
 }
 
 /* quota of @user at receiver @conn; conn->lock held */
@@ -387,7 +378,7 @@ static void kdbus_conn_reply_dead(struct kdbus_reply *r)
  * gone and tears it down: it leaves the bus, queued messages are
  * discarded, callers of requests it did not answer are told, its own
  * requests are forgotten, and ID_REMOVE is sent. Must not be called with
- * an active reference to @conn held.
+ * an active reference to @conn held (lockdep checks it).
  *
  * Return: 0 on success, -EALREADY if the connection was already
  * disconnected, -EBUSY (only with @ensure_queue_empty).
@@ -400,20 +391,18 @@ int kdbus_conn_disconnect(struct kdbus_conn *conn, bool ensure_queue_empty)
 	struct kdbus_reply *r, *rtmp;
 	struct kdbus_conn *c;
 	LIST_HEAD(entries);
-	LIST_HEAD(replies);
 	bool linked;
-	int bkt, v;
+	int bkt;
 
 	mutex_lock(&conn->lock);
-	v = atomic_read(&conn->active);
-	if (v == KDBUS_CONN_ACTIVE_NEW) {
+	if (kdbus_active_is_new(&conn->active)) {
 		/* never activated: HELLO failed before it was visible */
-		atomic_set(&conn->active, KDBUS_CONN_ACTIVE_BIAS);
+		kdbus_active_deactivate(&conn->active);
 		atomic_dec(&conn->user->connections);
 		mutex_unlock(&conn->lock);
 		return 0;
 	}
-	if (v < 0) {
+	if (!kdbus_active_is_active(&conn->active)) {
 		mutex_unlock(&conn->lock);
 		return -EALREADY;
 	}
@@ -421,15 +410,16 @@ int kdbus_conn_disconnect(struct kdbus_conn *conn, bool ensure_queue_empty)
 		mutex_unlock(&conn->lock);
 		return -EBUSY;
 	}
-	atomic_add(KDBUS_CONN_ACTIVE_BIAS, &conn->active);
+	/* under the lock: exactly one caller gets here */
+	kdbus_active_deactivate(&conn->active);
 	mutex_unlock(&conn->lock);
 
 	/* synchronous waiters of this connection return ECONNRESET */
 	wake_up_interruptible_all(&conn->wait);
-	wait_event(conn->wait,
-		   atomic_read(&conn->active) == KDBUS_CONN_ACTIVE_BIAS);
+	/* the only drainer, so it always tears down */
+	kdbus_active_drain(&conn->active);
 
-	/* 1. no longer addressable */
+	/* no longer addressable */
 	down_write(&bus->conn_rwlock);
 	hash_del(&conn->hentry);
 	list_del_init(&conn->monitor_entry);
@@ -445,7 +435,7 @@ int kdbus_conn_disconnect(struct kdbus_conn *conn, bool ensure_queue_empty)
 
 	cancel_delayed_work_sync(&conn->work);
 
-	/* 4. discard the queue; 5. forget own requests */
+	/* discard the queue and forget the connection's own requests */
 	mutex_lock(&conn->lock);
 	list_for_each_entry_safe(entry, etmp, &conn->queue.msg_list, entry) {
 		kdbus_conn_entry_remove(conn, entry);
@@ -468,7 +458,7 @@ int kdbus_conn_disconnect(struct kdbus_conn *conn, bool ensure_queue_empty)
 	}
 
 	/*
-	 * 5. requests to this connection that are still awaiting a reply,
+	 * Requests to this connection that are still awaiting a reply,
 	 * whether still queued (discarded above) or received: one
 	 * REPLY_DEAD or EPIPE each.
 	 */
@@ -492,13 +482,13 @@ int kdbus_conn_disconnect(struct kdbus_conn *conn, bool ensure_queue_empty)
 	}
 	up_read(&bus->conn_rwlock);
 
-	/* 6. */
 	if (!kdbus_conn_is_monitor(conn))
 		kdbus_notify_id_change(bus, KDBUS_ITEM_ID_REMOVE, conn->id,
 				       conn->flags);
 
 	atomic_dec(&conn->user->connections);
-	wake_up_interruptible_all(&conn->wait);
+	/* wakes everybody still waiting on conn->wait */
+	kdbus_active_drained(&conn->active);
 	kdbus_notify_flush(bus);
 	return 0;
 }
@@ -623,7 +613,8 @@ static struct kdbus_conn *kdbus_conn_new(struct kdbus_ep *ep, bool privileged,
 		return ERR_PTR(-ENOMEM);
 
 	kref_init(&conn->kref);
-	atomic_set(&conn->active, KDBUS_CONN_ACTIVE_NEW);
+	init_waitqueue_head(&conn->wait);
+	kdbus_active_init(&conn->active, &conn->wait);
 	mutex_init(&conn->lock);
 	kdbus_queue_init(&conn->queue);
 	INIT_LIST_HEAD(&conn->reply_list);
@@ -632,7 +623,6 @@ static struct kdbus_conn *kdbus_conn_new(struct kdbus_ep *ep, bool privileged,
 	INIT_LIST_HEAD(&conn->ep_entry);
 	INIT_HLIST_NODE(&conn->hentry);
 	INIT_DELAYED_WORK(&conn->work, kdbus_reply_timeout_work);
-	init_waitqueue_head(&conn->wait);
 
 	conn->ep = kdbus_ep_ref(ep);
 	conn->flags = hello->flags;
@@ -716,7 +706,7 @@ static int kdbus_conn_connect(struct kdbus_conn *conn)
 	kdbus_conn_ref(conn);
 	list_add_tail(&conn->ep_entry, &ep->conn_list);
 	kdbus_conn_ref(conn);
-	atomic_set(&conn->active, 0);
+	kdbus_active_activate(&conn->active);
 
 exit_unlock:
 	up_write(&bus->conn_rwlock);

@@ -11,13 +11,15 @@
  *    by the CONNECTED handle, by the bus registry while linked (id hash,
  *    monitor list), by the endpoint's connection list while linked, by
  *    reply trackers (both ends) and temporarily by senders.
- *  - @active counts active references, taken with kdbus_conn_acquire() by
- *    the connection's own ioctls (senders only hold a reference and
- *    check, under the receiver's lock, that it is still connected). A
- *    connection is NEW until HELLO activates it; kdbus_conn_disconnect()
- *    deactivates it (no new active reference), waits until the active
- *    references are gone and then tears it down exactly once. Blocking
- *    waits (synchronous calls) never hold an active reference.
+ *  - @active counts active references (struct kdbus_active, see
+ *    active.h), taken with kdbus_conn_acquire() by the connection's own
+ *    ioctls (senders only hold a reference and check, under the
+ *    receiver's lock, that it is still connected). A connection is NEW
+ *    until HELLO activates it; kdbus_conn_disconnect() deactivates it (no
+ *    new active reference), waits until the active references are gone
+ *    and then tears it down exactly once. Blocking waits (synchronous
+ *    calls) never hold an active reference; lockdep reports a disconnect
+ *    while holding one.
  *  - A connection holds references to its endpoint (and so its bus) and
  *    its accounting user; the connection count of that user is charged
  *    from HELLO until the connection is disconnected.
@@ -46,6 +48,7 @@
 #include <linux/workqueue.h>
 #include <uapi/linux/kdbus.h>
 
+#include "active.h"
 #include "queue.h"
 
 struct cred;
@@ -100,12 +103,12 @@ struct kdbus_quota {
  * @request_count:	Number of trackers in @reply_list
  * @lost_count:		Dropped-message counter
  * @wait:		Woken on new messages, lost messages, replies and
- *			disconnect
+ *			disconnect; also the wait queue of @active
  * @pool:		Receive pool
  */
 struct kdbus_conn {
 	struct kref kref;
-	atomic_t active;
+	struct kdbus_active active;
 	u64 id;
 	u64 flags;
 	atomic64_t attach_flags_send;
