@@ -58,6 +58,7 @@ static void kdbus_conn_free(struct kref *kref)
 
 	WARN_ON(!list_empty(&conn->queue.msg_list));
 	WARN_ON(!list_empty(&conn->reply_list));
+	WARN_ON(!list_empty(&conn->reply_src_list));
 
 	if (conn->pool)
 		kdbus_pool_free(conn->pool);
@@ -369,6 +370,45 @@ static void kdbus_conn_reply_dead(struct kdbus_reply *r)
 	mutex_unlock(&caller->lock);
 }
 
+/*
+ * End the requests that still await a reply from @conn, which is being
+ * disconnected: one REPLY_DEAD or EPIPE each (kdbus_conn_reply_dead()).
+ * They are found through @conn's reply_src_list, so no other connection
+ * is visited. The list is moved aside under reply_src_lock, which bounds
+ * the work to the trackers that existed at this point; each tracker is
+ * then taken off (with a reference) under that lock and handled under its
+ * caller's lock, which kdbus_conn_reply_dead() takes and under which it
+ * checks that the tracker is still pending. A caller that unlinks a
+ * tracker meanwhile removes it from the moved list under reply_src_lock,
+ * so the list stays consistent.
+ */
+static void kdbus_conn_end_requests(struct kdbus_conn *conn)
+{
+	struct kdbus_reply *r;
+	LIST_HEAD(replies);
+
+	spin_lock(&conn->reply_src_lock);
+	list_splice_init(&conn->reply_src_list, &replies);
+	spin_unlock(&conn->reply_src_lock);
+
+	for (;;) {
+		spin_lock(&conn->reply_src_lock);
+		r = list_first_entry_or_null(&replies, struct kdbus_reply,
+					     src_entry);
+		if (r) {
+			list_del_init(&r->src_entry);
+			kdbus_reply_ref(r);
+		}
+		spin_unlock(&conn->reply_src_lock);
+
+		if (!r)
+			break;
+
+		kdbus_conn_reply_dead(r);
+		kdbus_reply_unref(r);
+	}
+}
+
 /**
  * kdbus_conn_disconnect() - disconnect a connection
  * @conn:		Connection
@@ -378,7 +418,9 @@ static void kdbus_conn_reply_dead(struct kdbus_reply *r)
  * gone and tears it down: it leaves the bus, queued messages are
  * discarded, callers of requests it did not answer are told, its own
  * requests are forgotten, and ID_REMOVE is sent. Must not be called with
- * an active reference to @conn held (lockdep checks it).
+ * an active reference to @conn held (lockdep checks it). Only the
+ * trackers that involve @conn are visited, never the other connections
+ * of the bus.
  *
  * Return: 0 on success, -EALREADY if the connection was already
  * disconnected, -EBUSY (only with @ensure_queue_empty).
@@ -389,10 +431,8 @@ int kdbus_conn_disconnect(struct kdbus_conn *conn, bool ensure_queue_empty)
 	struct kdbus_bus *bus = ep->bus;
 	struct kdbus_queue_entry *entry, *etmp;
 	struct kdbus_reply *r, *rtmp;
-	struct kdbus_conn *c;
 	LIST_HEAD(entries);
 	bool linked;
-	int bkt;
 
 	mutex_lock(&conn->lock);
 	if (kdbus_active_is_new(&conn->active)) {
@@ -459,28 +499,9 @@ int kdbus_conn_disconnect(struct kdbus_conn *conn, bool ensure_queue_empty)
 
 	/*
 	 * Requests to this connection that are still awaiting a reply,
-	 * whether still queued (discarded above) or received: one
-	 * REPLY_DEAD or EPIPE each.
+	 * whether still queued (discarded above) or received.
 	 */
-	down_read(&bus->conn_rwlock);
-	hash_for_each(bus->conn_hash, bkt, c, hentry) {
-		mutex_lock(&c->lock);
-		list_for_each_entry_safe(r, rtmp, &c->reply_list, entry) {
-			if (r->reply_src != conn)
-				continue;
-			if (r->sync) {
-				/* a delivered result waits for its caller */
-				if (r->waiting)
-					kdbus_reply_complete(r, -EPIPE, NULL);
-			} else {
-				kdbus_notify_reply(bus, KDBUS_ITEM_REPLY_DEAD,
-						   c->id, r->cookie);
-				kdbus_reply_unlink(r);
-			}
-		}
-		mutex_unlock(&c->lock);
-	}
-	up_read(&bus->conn_rwlock);
+	kdbus_conn_end_requests(conn);
 
 	if (!kdbus_conn_is_monitor(conn))
 		kdbus_notify_id_change(bus, KDBUS_ITEM_ID_REMOVE, conn->id,
@@ -618,6 +639,8 @@ static struct kdbus_conn *kdbus_conn_new(struct kdbus_ep *ep, bool privileged,
 	mutex_init(&conn->lock);
 	kdbus_queue_init(&conn->queue);
 	INIT_LIST_HEAD(&conn->reply_list);
+	spin_lock_init(&conn->reply_src_lock);
+	INIT_LIST_HEAD(&conn->reply_src_list);
 	INIT_LIST_HEAD(&conn->quota_list);
 	INIT_LIST_HEAD(&conn->monitor_entry);
 	INIT_LIST_HEAD(&conn->ep_entry);
