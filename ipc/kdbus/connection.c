@@ -20,6 +20,7 @@
 #include <linux/user_namespace.h>
 #include <uapi/linux/kdbus.h>
 
+#include "active.h"
 #include "bus.h"
 #include "connection.h"
 #include "domain.h"
@@ -33,15 +34,6 @@
 #include "pool.h"
 #include "queue.h"
 #include "reply.h"
-
-/*
- * Active references: @active counts them while the connection is live
- * (>= 0). A NEW connection has not been activated yet; a deactivated one
- * has KDBUS_CONN_ACTIVE_BIAS added, so it is negative and the count of
- * the remaining active references is active - KDBUS_CONN_ACTIVE_BIAS.
- */
-#define KDBUS_CONN_ACTIVE_BIAS	(INT_MIN + 2)
-#define KDBUS_CONN_ACTIVE_NEW	(INT_MIN + 1)
 
 #define KDBUS_HELLO_SPECIAL	(KDBUS_HELLO_ACTIVATOR |		\
 				 KDBUS_HELLO_POLICY_HOLDER |		\
@@ -66,6 +58,7 @@ static void kdbus_conn_free(struct kref *kref)
 
 	WARN_ON(!list_empty(&conn->queue.msg_list));
 	WARN_ON(!list_empty(&conn->reply_list));
+	WARN_ON(!list_empty(&conn->reply_src_list));
 
 	if (conn->pool)
 		kdbus_pool_free(conn->pool);
@@ -101,7 +94,7 @@ struct kdbus_conn *kdbus_conn_unref(struct kdbus_conn *conn)
  */
 bool kdbus_conn_active(const struct kdbus_conn *conn)
 {
-	return atomic_read(&conn->active) >= 0;
+	return kdbus_active_is_active(&conn->active);
 }
 
 /**
@@ -113,7 +106,7 @@ bool kdbus_conn_active(const struct kdbus_conn *conn)
  */
 bool kdbus_conn_acquire(struct kdbus_conn *conn)
 {
-	return atomic_inc_unless_negative(&conn->active);
+	return kdbus_active_acquire(&conn->active);
 }
 
 /**
@@ -122,8 +115,7 @@ bool kdbus_conn_acquire(struct kdbus_conn *conn)
  */
 void kdbus_conn_release(struct kdbus_conn *conn)
 {
-	if (atomic_dec_return(&conn->active) == KDBUS_CONN_ACTIVE_BIAS)
-		wake_up_all(&conn->wait);
+	kdbus_active_release(&conn->active);
 }
 
 /* quota of @user at receiver @conn */
@@ -386,6 +378,46 @@ static void kdbus_conn_reply_dead(struct kdbus_reply *r,
 	mutex_unlock(&caller->lock);
 }
 
+/*
+ * End the requests that still await a reply from @conn, which is being
+ * disconnected: one REPLY_DEAD or EPIPE each (kdbus_conn_reply_dead()).
+ * They are found through @conn's reply_src_list, so no other connection
+ * is visited. The list is moved aside under reply_src_lock, which bounds
+ * the work to the trackers that existed at this point; each tracker is
+ * then taken off (with a reference) under that lock and handled under its
+ * caller's lock, which kdbus_conn_reply_dead() takes and under which it
+ * checks that the tracker is still pending. A caller that unlinks a
+ * tracker meanwhile removes it from the moved list under reply_src_lock,
+ * so the list stays consistent.
+ */
+static void kdbus_conn_end_requests(struct kdbus_conn *conn,
+				    struct list_head *notify)
+{
+	struct kdbus_reply *r;
+	LIST_HEAD(replies);
+
+	spin_lock(&conn->reply_src_lock);
+	list_splice_init(&conn->reply_src_list, &replies);
+	spin_unlock(&conn->reply_src_lock);
+
+	for (;;) {
+		spin_lock(&conn->reply_src_lock);
+		r = list_first_entry_or_null(&replies, struct kdbus_reply,
+					     src_entry);
+		if (r) {
+			list_del_init(&r->src_entry);
+			kdbus_reply_ref(r);
+		}
+		spin_unlock(&conn->reply_src_lock);
+
+		if (!r)
+			break;
+
+		kdbus_conn_reply_dead(r, notify);
+		kdbus_reply_unref(r);
+	}
+}
+
 /**
  * kdbus_conn_disconnect() - disconnect a connection
  * @conn:		Connection
@@ -395,7 +427,9 @@ static void kdbus_conn_reply_dead(struct kdbus_reply *r,
  * gone and tears it down: it leaves the bus, queued messages are
  * discarded, callers of requests it did not answer are told, its own
  * requests are forgotten, and ID_REMOVE is sent. Must not be called with
- * an active reference to @conn held.
+ * an active reference to @conn held (lockdep checks it). Only the
+ * trackers that involve @conn are visited, never the other connections
+ * of the bus.
  *
  * Return: 0 on success, -EALREADY if the connection was already
  * disconnected, -EBUSY (only with @ensure_queue_empty).
@@ -406,23 +440,19 @@ int kdbus_conn_disconnect(struct kdbus_conn *conn, bool ensure_queue_empty)
 	struct kdbus_bus *bus = ep->bus;
 	struct kdbus_queue_entry *entry, *etmp;
 	struct kdbus_reply *r, *rtmp;
-	struct kdbus_conn *c;
 	LIST_HEAD(entries);
-	LIST_HEAD(replies);
 	LIST_HEAD(notify);
 	bool linked;
-	int bkt, v;
 
 	mutex_lock(&conn->lock);
-	v = atomic_read(&conn->active);
-	if (v == KDBUS_CONN_ACTIVE_NEW) {
+	if (kdbus_active_is_new(&conn->active)) {
 		/* never activated: HELLO failed before it was visible */
-		atomic_set(&conn->active, KDBUS_CONN_ACTIVE_BIAS);
+		kdbus_active_deactivate(&conn->active);
 		atomic_dec(&conn->user->connections);
 		mutex_unlock(&conn->lock);
 		return 0;
 	}
-	if (v < 0) {
+	if (!kdbus_active_is_active(&conn->active)) {
 		mutex_unlock(&conn->lock);
 		return -EALREADY;
 	}
@@ -430,15 +460,16 @@ int kdbus_conn_disconnect(struct kdbus_conn *conn, bool ensure_queue_empty)
 		mutex_unlock(&conn->lock);
 		return -EBUSY;
 	}
-	atomic_add(KDBUS_CONN_ACTIVE_BIAS, &conn->active);
+	/* under the lock: exactly one caller gets here */
+	kdbus_active_deactivate(&conn->active);
 	mutex_unlock(&conn->lock);
 
 	/* synchronous waiters of this connection return ECONNRESET */
 	wake_up_interruptible_all(&conn->wait);
-	wait_event(conn->wait,
-		   atomic_read(&conn->active) == KDBUS_CONN_ACTIVE_BIAS);
+	/* the only drainer, so it always tears down */
+	kdbus_active_drain(&conn->active);
 
-	/* 1. no longer addressable */
+	/* no longer addressable */
 	down_write(&bus->conn_rwlock);
 	hash_del(&conn->hentry);
 	list_del_init(&conn->monitor_entry);
@@ -454,7 +485,7 @@ int kdbus_conn_disconnect(struct kdbus_conn *conn, bool ensure_queue_empty)
 
 	cancel_delayed_work_sync(&conn->work);
 
-	/* 4. discard the queue; 5. forget own requests */
+	/* discard the queue and forget the connection's own requests */
 	mutex_lock(&conn->lock);
 	list_for_each_entry_safe(entry, etmp, &conn->queue.msg_list, entry) {
 		kdbus_conn_entry_remove(conn, entry);
@@ -477,38 +508,18 @@ int kdbus_conn_disconnect(struct kdbus_conn *conn, bool ensure_queue_empty)
 	}
 
 	/*
-	 * 5. requests to this connection that are still awaiting a reply,
-	 * whether still queued (discarded above) or received: one
-	 * REPLY_DEAD or EPIPE each.
+	 * Requests to this connection that are still awaiting a reply,
+	 * whether still queued (discarded above) or received.
 	 */
-	down_read(&bus->conn_rwlock);
-	hash_for_each(bus->conn_hash, bkt, c, hentry) {
-		mutex_lock(&c->lock);
-		list_for_each_entry_safe(r, rtmp, &c->reply_list, entry) {
-			if (r->reply_src != conn)
-				continue;
-			if (r->sync) {
-				/* a delivered result waits for its caller */
-				if (r->waiting)
-					kdbus_reply_complete(r, -EPIPE, NULL);
-			} else {
-				kdbus_notify_reply(bus, &notify,
-						   KDBUS_ITEM_REPLY_DEAD,
-						   c->id, r->cookie);
-				kdbus_reply_unlink(r);
-			}
-		}
-		mutex_unlock(&c->lock);
-	}
-	up_read(&bus->conn_rwlock);
+	kdbus_conn_end_requests(conn, &notify);
 
-	/* 6. */
 	if (!kdbus_conn_is_monitor(conn))
 		kdbus_notify_id_change(bus, &notify, KDBUS_ITEM_ID_REMOVE,
 				       conn->id, conn->flags);
 
 	atomic_dec(&conn->user->connections);
-	wake_up_interruptible_all(&conn->wait);
+	/* wakes everybody still waiting on conn->wait */
+	kdbus_active_drained(&conn->active);
 	kdbus_notify_flush(bus, &notify);
 	return 0;
 }
@@ -633,16 +644,18 @@ static struct kdbus_conn *kdbus_conn_new(struct kdbus_ep *ep, bool privileged,
 		return ERR_PTR(-ENOMEM);
 
 	kref_init(&conn->kref);
-	atomic_set(&conn->active, KDBUS_CONN_ACTIVE_NEW);
+	init_waitqueue_head(&conn->wait);
+	kdbus_active_init(&conn->active, &conn->wait);
 	mutex_init(&conn->lock);
 	kdbus_queue_init(&conn->queue);
 	INIT_LIST_HEAD(&conn->reply_list);
+	spin_lock_init(&conn->reply_src_lock);
+	INIT_LIST_HEAD(&conn->reply_src_list);
 	INIT_LIST_HEAD(&conn->quota_list);
 	INIT_LIST_HEAD(&conn->monitor_entry);
 	INIT_LIST_HEAD(&conn->ep_entry);
 	INIT_HLIST_NODE(&conn->hentry);
 	INIT_DELAYED_WORK(&conn->work, kdbus_reply_timeout_work);
-	init_waitqueue_head(&conn->wait);
 
 	conn->ep = kdbus_ep_ref(ep);
 	conn->flags = hello->flags;
@@ -726,7 +739,7 @@ static int kdbus_conn_connect(struct kdbus_conn *conn)
 	kdbus_conn_ref(conn);
 	list_add_tail(&conn->ep_entry, &ep->conn_list);
 	kdbus_conn_ref(conn);
-	atomic_set(&conn->active, 0);
+	kdbus_active_activate(&conn->active);
 
 exit_unlock:
 	up_write(&bus->conn_rwlock);

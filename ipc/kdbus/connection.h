@@ -11,13 +11,20 @@
  *    by the CONNECTED handle, by the bus registry while linked (id hash,
  *    monitor list), by the endpoint's connection list while linked, by
  *    reply trackers (both ends) and temporarily by senders.
- *  - @active counts active references, taken with kdbus_conn_acquire() by
- *    the connection's own ioctls (senders only hold a reference and
- *    check, under the receiver's lock, that it is still connected). A
- *    connection is NEW until HELLO activates it; kdbus_conn_disconnect()
- *    deactivates it (no new active reference), waits until the active
- *    references are gone and then tears it down exactly once. Blocking
- *    waits (synchronous calls) never hold an active reference.
+ *  - @active counts active references (struct kdbus_active, see
+ *    active.h), taken with kdbus_conn_acquire() by the connection's own
+ *    ioctls (senders only hold a reference and check, under the
+ *    receiver's lock, that it is still connected). A connection is NEW
+ *    until HELLO activates it; kdbus_conn_disconnect() deactivates it (no
+ *    new active reference), waits until the active references are gone
+ *    and then tears it down exactly once. Blocking waits (synchronous
+ *    calls) never hold an active reference; lockdep reports a disconnect
+ *    while holding one.
+ *  - The reply trackers that involve a connection are reachable from it
+ *    in both directions: its own requests through @reply_list, the
+ *    requests it is to answer through @reply_src_list. Disconnection
+ *    visits these two lists only, never the other connections of the
+ *    bus. Both links of a tracker belong to the tracker (see reply.h).
  *  - A connection holds references to its endpoint (and so its bus) and
  *    its accounting user; the connection count of that user is charged
  *    from HELLO until the connection is disconnected.
@@ -25,13 +32,17 @@
  * Locking:
  *  - @lock protects @queue, @reply_list, @quota_list and the reply
  *    trackers linked into @reply_list.
+ *  - @reply_src_lock, a spinlock, protects @reply_src_list. It is a leaf:
+ *    it is taken inside the lock of the caller of a tracker (which may be
+ *    another connection, or this one) and nothing is taken inside it.
  *  - The bus's conn_rwlock protects @hentry and @monitor_entry; the
  *    endpoint's lock protects @ep_entry.
  *  - @id, @flags, @ep, @user, @privileged, @description, @pool and
  *    @cred are set by HELLO and never change; the attach masks and
  *    counters are atomic.
  *  - Lock order: see Documentation/kdbus.txt. Two connection locks are
- *    never held at the same time.
+ *    never held at the same time; a connection's @lock and another's
+ *    @reply_src_lock may be.
  */
 
 #ifndef __KDBUS_CONNECTION_H
@@ -41,11 +52,13 @@
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <uapi/linux/kdbus.h>
 
+#include "active.h"
 #include "queue.h"
 
 struct cred;
@@ -95,17 +108,20 @@ struct kdbus_quota {
  * @lock:		Protects the queue, replies and quota
  * @queue:		Receive queue
  * @reply_list:		Reply trackers of requests this connection made
+ * @reply_src_lock:	Protects @reply_src_list
+ * @reply_src_list:	Reply trackers of pending requests to this
+ *			connection (it is their reply_src)
  * @quota_list:		Per-user quota of this receiver
  * @work:		Reply timeout handling
  * @request_count:	Number of trackers in @reply_list
  * @lost_count:		Dropped-message counter
  * @wait:		Woken on new messages, lost messages, replies and
- *			disconnect
+ *			disconnect; also the wait queue of @active
  * @pool:		Receive pool
  */
 struct kdbus_conn {
 	struct kref kref;
-	atomic_t active;
+	struct kdbus_active active;
 	u64 id;
 	u64 flags;
 	atomic64_t attach_flags_send;
@@ -123,6 +139,8 @@ struct kdbus_conn {
 	struct mutex lock; /* protects queue, reply_list, quota_list */
 	struct kdbus_queue queue;
 	struct list_head reply_list;
+	spinlock_t reply_src_lock; /* protects reply_src_list */
+	struct list_head reply_src_list;
 	struct list_head quota_list;
 	struct delayed_work work;
 	atomic_t request_count;

@@ -2,26 +2,16 @@
 /*
  * kdbus - generic file-system node
  *
- * State of kdbus_node.active:
- *
- *   KDBUS_NODE_NEW		initialised, not yet activated
- *   >= 0			active; the value is the number of active refs
- *   KDBUS_NODE_BIAS + n	deactivated, n active references still held
- *   KDBUS_NODE_RELEASE		a drainer is tearing the node down
- *   KDBUS_NODE_DRAINED		torn down
- *
- * Every value below zero refuses new active references. Teardown happens
- * exactly once, in whichever kdbus_node_drain() call wins the transition
- * from KDBUS_NODE_BIAS (deactivated and idle) to KDBUS_NODE_RELEASE; every
- * other drainer waits until the node reached KDBUS_NODE_DRAINED, so that
- * returning from kdbus_node_drain() always means "fully torn down".
+ * The active references of a node are a struct kdbus_active (active.h).
+ * Teardown happens exactly once, in the kdbus_node_drain() call that wins
+ * kdbus_active_drain(); every other drainer returns only once the node is
+ * fully torn down.
  */
 
-#include <linux/atomic.h>
 #include <linux/err.h>
 #include <linux/idr.h>
 #include <linux/kref.h>
-#include <linux/limits.h>
+#include <linux/lockdep.h>
 #include <linux/mutex.h>
 #include <linux/rbtree.h>
 #include <linux/sched.h>
@@ -29,15 +19,26 @@
 #include <linux/string.h>
 #include <linux/wait.h>
 
+#include "active.h"
 #include "node.h"
-
-#define KDBUS_NODE_BIAS		(INT_MIN / 2)
-#define KDBUS_NODE_NEW		(KDBUS_NODE_BIAS - 1)
-#define KDBUS_NODE_RELEASE	(KDBUS_NODE_BIAS - 2)
-#define KDBUS_NODE_DRAINED	(KDBUS_NODE_BIAS - 3)
 
 /* inode numbers of all kdbus nodes of the system */
 static DEFINE_IDA(kdbus_node_ida);
+
+/*
+ * One lockdep class for the active references of each node type: a
+ * control handle holds an active reference to the control node while
+ * BUS_MAKE tears down a bus it failed to hand out, which is no deadlock.
+ */
+static const char * const kdbus_node_active_names[] = {
+	[KDBUS_NODE_DOMAIN]	= "kdbus_domain_node.active",
+	[KDBUS_NODE_CONTROL]	= "kdbus_control_node.active",
+	[KDBUS_NODE_BUS]	= "kdbus_bus_node.active",
+	[KDBUS_NODE_ENDPOINT]	= "kdbus_ep_node.active",
+};
+
+static struct lock_class_key
+	kdbus_node_active_keys[ARRAY_SIZE(kdbus_node_active_names)];
 
 /**
  * kdbus_node_init() - initialise a node
@@ -64,8 +65,10 @@ int kdbus_node_init(struct kdbus_node *node, unsigned int type,
 	int ret;
 
 	kref_init(&node->kref);
-	atomic_set(&node->active, KDBUS_NODE_NEW);
 	init_waitqueue_head(&node->waitq);
+	__kdbus_active_init(&node->active, &node->waitq,
+			    kdbus_node_active_names[type],
+			    &kdbus_node_active_keys[type]);
 	mutex_init(&node->lock);
 	node->children_name = RB_ROOT;
 	node->children_id = RB_ROOT;
@@ -148,12 +151,12 @@ int kdbus_node_link(struct kdbus_node *node)
 {
 	struct kdbus_node *parent = node->parent;
 	struct rb_node **n, *prev = NULL;
-	int v, ret = 0;
+	int ret = 0;
 
 	mutex_lock(&parent->lock);
 
-	v = atomic_read(&parent->active);
-	if (v < 0 && v != KDBUS_NODE_NEW) {
+	if (!kdbus_active_is_active(&parent->active) &&
+	    !kdbus_active_is_new(&parent->active)) {
 		ret = -ESHUTDOWN;
 		goto exit_unlock;
 	}
@@ -231,7 +234,7 @@ static void kdbus_node_unlink(struct kdbus_node *node)
  */
 void kdbus_node_activate(struct kdbus_node *node)
 {
-	atomic_cmpxchg(&node->active, KDBUS_NODE_NEW, 0);
+	kdbus_active_activate(&node->active);
 }
 
 /**
@@ -243,17 +246,7 @@ void kdbus_node_activate(struct kdbus_node *node)
  */
 void kdbus_node_deactivate(struct kdbus_node *node)
 {
-	int v = atomic_read(&node->active);
-	int new;
-
-	do {
-		if (v == KDBUS_NODE_NEW)
-			new = KDBUS_NODE_BIAS;
-		else if (v >= 0)
-			new = v + KDBUS_NODE_BIAS;
-		else
-			return;
-	} while (!atomic_try_cmpxchg(&node->active, &v, new));
+	kdbus_active_deactivate(&node->active);
 }
 
 static void kdbus_node_teardown_children(struct kdbus_node *node)
@@ -290,23 +283,15 @@ static void kdbus_node_teardown_children(struct kdbus_node *node)
  */
 void kdbus_node_drain(struct kdbus_node *node)
 {
-	wait_event(node->waitq,
-		   atomic_read(&node->active) <= KDBUS_NODE_BIAS);
-
-	if (atomic_cmpxchg(&node->active, KDBUS_NODE_BIAS,
-			   KDBUS_NODE_RELEASE) != KDBUS_NODE_BIAS) {
-		wait_event(node->waitq,
-			   atomic_read(&node->active) == KDBUS_NODE_DRAINED);
+	if (!kdbus_active_drain(&node->active))
 		return;
-	}
 
 	kdbus_node_teardown_children(node);
 	if (node->ops->release)
 		node->ops->release(node);
 	kdbus_node_unlink(node);
 
-	atomic_set_release(&node->active, KDBUS_NODE_DRAINED);
-	wake_up_all(&node->waitq);
+	kdbus_active_drained(&node->active);
 }
 
 /**
@@ -329,7 +314,7 @@ void kdbus_node_destroy(struct kdbus_node *node)
  */
 bool kdbus_node_is_active(struct kdbus_node *node)
 {
-	return atomic_read(&node->active) >= 0;
+	return kdbus_active_is_active(&node->active);
 }
 
 /**
@@ -341,7 +326,7 @@ bool kdbus_node_is_active(struct kdbus_node *node)
  */
 bool kdbus_node_acquire(struct kdbus_node *node)
 {
-	return atomic_inc_unless_negative(&node->active);
+	return kdbus_active_acquire(&node->active);
 }
 
 /**
@@ -350,8 +335,7 @@ bool kdbus_node_acquire(struct kdbus_node *node)
  */
 void kdbus_node_release(struct kdbus_node *node)
 {
-	if (atomic_dec_return(&node->active) == KDBUS_NODE_BIAS)
-		wake_up_all(&node->waitq);
+	kdbus_active_release(&node->active);
 }
 
 /**

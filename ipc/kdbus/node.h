@@ -15,16 +15,17 @@
  *    reference, the parent while the node is linked as its child, every
  *    child (through @parent), every inode of the node (i_private) and
  *    every handle opened on it.
- *  - @active counts active references: short-lived references taken with
- *    kdbus_node_acquire() by code that operates on a live node (ioctls,
- *    open). A node starts NEW (no active reference can be taken), becomes
- *    active with kdbus_node_activate(), and is shut down with
- *    kdbus_node_deactivate() (no new active reference can be taken) plus
- *    kdbus_node_drain(), which waits until all active references are gone
- *    and then tears the node down exactly once: children first, then the
- *    type-specific &kdbus_node_ops.release, then the unlink from the
- *    parent. Never drain a node while holding an active reference to it
- *    or to one of its descendants.
+ *  - @active counts active references (struct kdbus_active, see
+ *    active.h): short-lived references taken with kdbus_node_acquire() by
+ *    code that operates on a live node (ioctls, open). A node starts NEW
+ *    (no active reference can be taken), becomes active with
+ *    kdbus_node_activate(), and is shut down with kdbus_node_deactivate()
+ *    (no new active reference can be taken) plus kdbus_node_drain(), which
+ *    waits until all active references are gone and then tears the node
+ *    down exactly once: children first, then the type-specific
+ *    &kdbus_node_ops.release, then the unlink from the parent. Never drain
+ *    a node while holding an active reference to it or to one of its
+ *    descendants; lockdep checks this, with one lock class per node type.
  *
  * Locking:
  *  - @lock protects @children_name, @children_id and the @rb_name,
@@ -38,13 +39,14 @@
 #ifndef __KDBUS_NODE_H
 #define __KDBUS_NODE_H
 
-#include <linux/atomic.h>
 #include <linux/kref.h>
 #include <linux/mutex.h>
 #include <linux/rbtree.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
 #include <linux/wait.h>
+
+#include "active.h"
 
 struct kdbus_node;
 
@@ -81,9 +83,10 @@ struct kdbus_node_ops {
 /**
  * struct kdbus_node - a node of kdbusfs
  * @kref:		Reference count of the memory
- * @active:		Active-reference count and state, see node.c
- * @waitq:		Woken when the last active reference of a deactivated
- *			node is dropped and when the node is drained
+ * @active:		Active-reference count and state
+ * @waitq:		Wait queue of @active: woken when the last active
+ *			reference of a deactivated node is dropped and when
+ *			the node is drained
  * @ops:		Type-specific callbacks
  * @type:		Type of the node (enum kdbus_node_type)
  * @id:			Inode number, unique across all kdbus nodes
@@ -102,7 +105,7 @@ struct kdbus_node_ops {
  */
 struct kdbus_node {
 	struct kref kref;
-	atomic_t active;
+	struct kdbus_active active;
 	wait_queue_head_t waitq;
 	const struct kdbus_node_ops *ops;
 	unsigned int type;

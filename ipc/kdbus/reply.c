@@ -37,6 +37,7 @@ struct kdbus_reply *kdbus_reply_new(struct kdbus_conn *reply_src,
 
 	kref_init(&r->kref);
 	INIT_LIST_HEAD(&r->entry);
+	INIT_LIST_HEAD(&r->src_entry);
 	r->reply_src = kdbus_conn_ref(reply_src);
 	r->reply_dst = kdbus_conn_ref(reply_dst);
 	r->cookie = cookie;
@@ -50,6 +51,7 @@ static void kdbus_reply_free(struct kref *kref)
 {
 	struct kdbus_reply *r = container_of(kref, struct kdbus_reply, kref);
 
+	WARN_ON(!list_empty(&r->entry) || !list_empty(&r->src_entry));
 	/* a delivered synchronous reply nobody picked up */
 	kdbus_queue_entry_free(r->queue_entry);
 	kdbus_conn_unref(r->reply_src);
@@ -87,14 +89,19 @@ struct kdbus_reply *kdbus_reply_unref(struct kdbus_reply *r)
  * kdbus_reply_link() - make a tracker pending
  * @r:		Unlinked tracker
  *
+ * Links @r into the caller's reply_list and the callee's reply_src_list.
  * The caller holds the lock of @r->reply_dst.
  */
 void kdbus_reply_link(struct kdbus_reply *r)
 {
 	struct kdbus_conn *conn = r->reply_dst;
+	struct kdbus_conn *src = r->reply_src;
 
 	lockdep_assert_held(&conn->lock);
 	list_add_tail(&r->entry, &conn->reply_list);
+	spin_lock(&src->reply_src_lock);
+	list_add_tail(&r->src_entry, &src->reply_src_list);
+	spin_unlock(&src->reply_src_lock);
 	atomic_inc(&conn->request_count);
 	kdbus_reply_ref(r);
 	kdbus_reply_schedule(conn);
@@ -104,14 +111,21 @@ void kdbus_reply_link(struct kdbus_reply *r)
  * kdbus_reply_unlink() - remove a tracker from the pending ones
  * @r:		Tracker, linked or not
  *
- * The caller holds the lock of @r->reply_dst and a reference to @r.
+ * Removes @r from the caller's reply_list and, unless the disconnecting
+ * callee took it off already, from the callee's reply_src_list. The
+ * caller holds the lock of @r->reply_dst and a reference to @r.
  */
 void kdbus_reply_unlink(struct kdbus_reply *r)
 {
+	struct kdbus_conn *src = r->reply_src;
+
 	lockdep_assert_held(&r->reply_dst->lock);
 	if (list_empty(&r->entry))
 		return;
 	list_del_init(&r->entry);
+	spin_lock(&src->reply_src_lock);
+	list_del_init(&r->src_entry);
+	spin_unlock(&src->reply_src_lock);
 	atomic_dec(&r->reply_dst->request_count);
 	kdbus_reply_unref(r);
 }

@@ -8,15 +8,26 @@
  * callee may answer, only once, only while the tracker exists.
  *
  * Ownership and references (kref):
- *  - A tracker is linked into the caller's kdbus_conn.reply_list while it
- *    is pending; that link holds a reference. A queued request (its queue
- *    entry) and a synchronous caller waiting on it hold one each.
- *  - A tracker holds references to both connections.
+ *  - A tracker is pending while it is linked into the caller's
+ *    kdbus_conn.reply_list; that link holds a reference. While pending it
+ *    is also linked into the callee's kdbus_conn.reply_src_list, so that
+ *    the callee's disconnection finds the requests it leaves unanswered
+ *    without visiting other connections; that link holds no reference of
+ *    its own. kdbus_reply_link() and kdbus_reply_unlink() add and remove
+ *    both links together. A queued request (its queue entry) and a
+ *    synchronous caller waiting on it hold one reference each.
+ *  - A tracker holds references to both connections, so both lists it is
+ *    linked into outlive it.
  *
- * Locking: the link, @waiting, @interrupted, @err and @queue_entry are
- * protected by the caller's kdbus_conn.lock. @reply_src may only be
- * changed under the same lock. @cookie, @deadline_ns, @sync and
- * @reply_dst never change.
+ * Locking: @entry, @waiting, @interrupted, @err and @queue_entry are
+ * protected by the caller's kdbus_conn.lock. @src_entry is protected by
+ * the callee's kdbus_conn.reply_src_lock, a spinlock taken inside the
+ * caller's kdbus_conn.lock (never the other way round, and never with a
+ * second connection's lock). The disconnecting callee may take a tracker
+ * off its list with only its reply_src_lock held: it takes a reference
+ * there and then handles the tracker under the caller's lock, after
+ * checking that @entry is still linked. @cookie, @deadline_ns, @sync,
+ * @reply_src and @reply_dst never change.
  */
 
 #ifndef __KDBUS_REPLY_H
@@ -33,6 +44,8 @@ struct kdbus_queue_entry;
  * struct kdbus_reply - a pending reply
  * @kref:		Reference count
  * @entry:		Link in the caller's reply_list (empty when removed)
+ * @src_entry:		Link in the callee's reply_src_list (empty when
+ *			removed)
  * @reply_src:		Callee, the only connection that may answer
  * @reply_dst:		Caller, who gets the reply
  * @cookie:		Cookie of the request
@@ -47,6 +60,7 @@ struct kdbus_queue_entry;
 struct kdbus_reply {
 	struct kref kref;
 	struct list_head entry;
+	struct list_head src_entry;
 	struct kdbus_conn *reply_src;
 	struct kdbus_conn *reply_dst;
 	u64 cookie;
