@@ -7,6 +7,8 @@
 #include <linux/cred.h>
 #include <linux/err.h>
 #include <linux/pid.h>
+#include <linux/rcupdate.h>
+#include <linux/rculist.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/uuid.h>
@@ -96,14 +98,20 @@ struct kdbus_conn *kdbus_bus_find_conn_by_id(struct kdbus_bus *bus, u64 id)
 {
 	struct kdbus_conn *conn, *found = NULL;
 
-	down_read(&bus->conn_rwlock);
-	hash_for_each_possible(bus->conn_hash, conn, hentry, id) {
+	/*
+	 * No bus-wide lock: the table is changed under conn_rwlock with the
+	 * RCU list helpers, and connections are freed after a grace period.
+	 * A connection whose last reference is gone is not taken.
+	 */
+	rcu_read_lock();
+	hash_for_each_possible_rcu(bus->conn_hash, conn, hentry, id) {
 		if (conn->id == id) {
-			found = kdbus_conn_ref(conn);
+			if (kref_get_unless_zero(&conn->kref))
+				found = conn;
 			break;
 		}
 	}
-	up_read(&bus->conn_rwlock);
+	rcu_read_unlock();
 
 	return found;
 }
@@ -121,6 +129,13 @@ void kdbus_bus_eavesdrop(struct kdbus_bus *bus, struct kdbus_conn *conn_src,
 {
 	struct kdbus_conn **monitors, *conn;
 	unsigned int i, n = 0;
+
+	/*
+	 * Without monitors, a unicast takes no bus-wide lock. A monitor that
+	 * connects meanwhile misses a message sent before it was there.
+	 */
+	if (list_empty(&bus->monitors_list))
+		return;
 
 	/*
 	 * Copying the payload may fault on the sender's memory: collect the

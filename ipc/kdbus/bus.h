@@ -21,7 +21,10 @@
  * Locking: the fields describing the bus are set before the bus is linked
  * into the domain and never change afterwards; @creator's counters are
  * atomic. @conn_rwlock protects @conn_hash and @monitors_list; it is
- * taken before any connection lock. Kernel notifications are staged and
+ * taken before any connection lock. Writers hold it for writing and
+ * change @conn_hash with the RCU list helpers: a lookup by id runs under
+ * rcu_read_lock() alone (connections are freed by RCU), so that a
+ * unicast takes no bus-wide lock. Kernel notifications are staged and
  * delivered by the operation that causes them and keep no state in the
  * bus (see notify.h).
  */

@@ -70,7 +70,8 @@ static void kdbus_conn_free(struct kref *kref)
 		kdbus_ep_unref(conn->ep);
 	kfree(conn->description);
 	kfree(conn->name);
-	kfree(conn);
+	/* lookups by id run under RCU: see kdbus_bus_find_conn_by_id() */
+	kfree_rcu(conn, rcu);
 }
 
 /**
@@ -471,7 +472,7 @@ int kdbus_conn_disconnect(struct kdbus_conn *conn, bool ensure_queue_empty)
 
 	/* no longer addressable */
 	down_write(&bus->conn_rwlock);
-	hash_del(&conn->hentry);
+	hash_del_rcu(&conn->hentry);
 	list_del_init(&conn->monitor_entry);
 	up_write(&bus->conn_rwlock);
 	kdbus_conn_unref(conn);
@@ -733,7 +734,7 @@ static int kdbus_conn_connect(struct kdbus_conn *conn)
 	}
 
 	conn->id = kdbus_domain_next_id(bus->domain);
-	hash_add(bus->conn_hash, &conn->hentry, conn->id);
+	hash_add_rcu(bus->conn_hash, &conn->hentry, conn->id);
 	if (kdbus_conn_is_monitor(conn))
 		list_add_tail(&conn->monitor_entry, &bus->monitors_list);
 	kdbus_conn_ref(conn);

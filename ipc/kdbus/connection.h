@@ -52,6 +52,7 @@
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/wait.h>
@@ -118,6 +119,7 @@ struct kdbus_quota {
  * @wait:		Woken on new messages, lost messages, replies and
  *			disconnect; also the wait queue of @active
  * @pool:		Receive pool
+ * @rcu:		Deferred free, for lookups by id under RCU
  */
 struct kdbus_conn {
 	struct kref kref;
@@ -147,6 +149,7 @@ struct kdbus_conn {
 	atomic_t lost_count;
 	wait_queue_head_t wait;
 	struct kdbus_pool *pool;
+	struct rcu_head rcu;
 };
 
 struct kdbus_conn *kdbus_conn_ref(struct kdbus_conn *conn);
