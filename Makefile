@@ -2,6 +2,8 @@
 # kdbus patch series: build, boot and test pipeline. See README.md.
 
 S := scripts
+# the recipes source scripts/lib.sh, which is bash
+SHELL := /bin/bash
 
 .PHONY: all run shell check bench series apply kernel selftests send \
 	deps clean distclean help
@@ -52,7 +54,6 @@ selftests: kernel
 	@$(S)/build-selftests.sh
 
 send:
-	@$(S)/base-tree.sh
 	@$(S)/send.sh
 
 clean:

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # make bench: in one guest boot, the round-trip time of a call and its reply
 # over kdbus (asynchronous and SYNC_REPLY) next to an AF_UNIX socketpair and
-# a pipe ping-pong, for payloads of 8 B, 4 KiB, 64 KiB and 1 MiB.
+# a pipe ping-pong, for payloads of 8 B, 4 KiB, 64 KiB and 1 MiB; and the
+# time of one connection's open(), HELLO, BYEBYE and close() with 1, 100
+# and 1000 idle connections on the bus.
 #
 # The kernel is the series with configs/bench.config instead of
 # configs/debug.config (KASAN, lockdep &c. would distort the timings), built
@@ -16,7 +18,8 @@
 #
 #   BENCH_TIME=SECONDS   timed part of each cell (default 1.5)
 #   BENCH_ARGS="..."     more kdbus-bench options (kdbus-bench -h), e.g.
-#                        "-s 8 -r 5"
+#                        "-s 8 -r 5"; "-I" skips HELLO + BYEBYE, "-i 10"
+#                        (repeatable) sets the idle connection counts
 #   QEMU_ACCEL=kvm       KVM instead of software emulation (TCG)
 #   QEMU_SMP=N           guest CPUs (default 2: client and server pinned apart)
 set -euo pipefail

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * kdbus-bench: round-trip latency of a kdbus call and its reply, next to
- * an AF_UNIX socketpair and a pipe ping-pong.
+ * an AF_UNIX socketpair and a pipe ping-pong; and the cost of connecting
+ * to and leaving a bus that already has many connections.
  *
  * Not a test: it is built with the selftests and run by "make bench".
  *
@@ -31,10 +32,23 @@
  * With -p (the default) the 8-byte round trip is also run with a clock
  * read between its steps, on both sides, to show where the time goes.
  *
+ * HELLO + BYEBYE (-i, unless -I): with IDLE other connections on the bus
+ * (1, 100 and 1000 by default: connected with HELLO, holding 64 KiB pools,
+ * never doing anything else), the client times, one after the other and
+ * each with a clock read before and after: open() of the bus endpoint,
+ * KDBUS_CMD_HELLO (64 KiB pool, no metadata, the pool not mapped),
+ * KDBUS_CMD_BYEBYE and close(). The cost of one connection coming and
+ * going must not depend on how many others are on the bus. The counts
+ * take turns round after round like the transports; RLIMIT_NOFILE is
+ * raised for the idle connections (as root also its hard limit), and the
+ * default per-user limit of 1024 connections (KDBUS_USER_MAX_CONN) bounds
+ * IDLE to 1023.
+ *
  * Output: a table for people, and for scripts/parse-bench.py one line per
  * cell, e.g.
  *   KDBUS-BENCH size=8 transport=unix n=98304 median_us=10.20 p90_us=...
  *   KDBUS-BENCH size=8 transport=kdbus-sync error=HELLO:ENOTTY
+ *   KDBUS-BENCH-CONN idle=100 n=5120 median_us=60.10 p90_us=... open_us=...
  * Exit status: 0 if every cell has numbers, 1 if a cell failed, 2 on
  * bad usage.
  */
@@ -57,6 +71,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
@@ -78,6 +93,14 @@
 #define BENCH_SERVER_SAMPLES	(256UL * 1024)
 #define BENCH_REQ_FILL		0x71
 #define BENCH_REPLY_FILL	0x72
+/* HELLO + BYEBYE: the pools of the timed and of the idle connections */
+#define BENCH_CONN_POOL_SIZE	(64ULL * 1024)
+#define BENCH_MAX_IDLE_COUNTS	8
+/* KDBUS_USER_MAX_CONN, one of them the timed connection */
+#define BENCH_MAX_IDLE		1023
+/* file descriptors besides the idle connections */
+#define BENCH_NOFILE_SPARE	64
+#define BENCH_CONN_STEPS	4
 
 enum bench_transport {
 	BT_KDBUS_ASYNC,
@@ -109,6 +132,11 @@ static const char * const server_phase[BT_COUNT][BENCH_MAX_PHASES] = {
 	[BT_PIPE]		= { "read", "write" },
 };
 
+/* the steps of HELLO + BYEBYE, each timed */
+static const char * const conn_step[BENCH_CONN_STEPS] = {
+	"open", "hello", "byebye", "close",
+};
+
 static bool is_kdbus(enum bench_transport t)
 {
 	return t == BT_KDBUS_ASYNC || t == BT_KDBUS_SYNC;
@@ -131,6 +159,8 @@ static struct {
 	unsigned int nsizes;
 	bool run[BT_COUNT];
 	bool phases;
+	unsigned int idle[BENCH_MAX_IDLE_COUNTS]; /* HELLO + BYEBYE */
+	unsigned int nidle;		/* 0: not run (-I) */
 	bool one_cpu;			/* -1: client and server share a CPU */
 	int client_cpu, server_cpu;	/* -1: not pinned */
 	int ncpus;
@@ -183,6 +213,21 @@ struct cell {
 };
 
 static struct cell cells[BENCH_MAX_SIZES][BT_COUNT];
+
+/* the HELLO + BYEBYE result for one number of idle connections */
+struct conn_cell {
+	__u64 *samples;			/* open to close, ns */
+	__u64 *steps[BENCH_CONN_STEPS];	/* each step, ns */
+	unsigned long n;
+	bool failed;
+	char what[64];
+	int err;
+	bool ok;
+	double median_us, p90_us, min_us, mean_us;
+	double step_us[BENCH_CONN_STEPS];	/* medians */
+};
+
+static struct conn_cell conn_cells[BENCH_MAX_IDLE_COUNTS];
 
 static inline __u64 now_ns(void)
 {
@@ -934,6 +979,247 @@ unmap:
 		munmap(sv.in, size);
 }
 
+/* --- HELLO + BYEBYE ---------------------------------------------------- */
+
+static int *idle_fds;			/* the idle connections */
+static unsigned int idle_open;
+
+/* open the bus endpoint and HELLO: the handle, or -1 with @l's error */
+static int conn_hello(struct link *l, __u64 *stamps)
+{
+	struct kdbus_cmd_hello hello = {
+		.size = sizeof(hello),
+		.attach_flags_send = _KDBUS_ATTACH_ALL,
+		.attach_flags_recv = 0,
+		.pool_size = BENCH_CONN_POOL_SIZE,
+	};
+	int fd;
+
+	if (opt.kdbus_err)
+		return fail(l, opt.kdbus_what, opt.kdbus_err);
+	fd = open(opt.bus_ep, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return fail(l, "open bus", errno);
+	stamp(stamps, 0);
+	if (ioctl(fd, KDBUS_CMD_HELLO, &hello) < 0) {
+		fail(l, "HELLO", errno);
+		close(fd);
+		return -1;
+	}
+	stamp(stamps, 1);
+	return fd;
+}
+
+/* one timed connection: open, HELLO, BYEBYE, close; stamps[0..3] */
+static int conn_cycle(struct link *l, __u64 *stamps)
+{
+	struct kdbus_cmd cmd = { .size = sizeof(cmd) };
+	int fd;
+
+	fd = conn_hello(l, stamps);
+	if (fd < 0)
+		return -1;
+	if (ioctl(fd, KDBUS_CMD_BYEBYE, &cmd) < 0) {
+		fail(l, "BYEBYE", errno);
+		close(fd);
+		return -1;
+	}
+	stamp(stamps, 2);
+	if (close(fd) < 0)
+		return fail(l, "close", errno);
+	stamp(stamps, 3);
+	return 0;
+}
+
+/* connect or disconnect idle connections until there are @n */
+static int idle_set(struct link *l, unsigned int n)
+{
+	int fd;
+
+	while (idle_open > n)
+		close(idle_fds[--idle_open]);
+	while (idle_open < n) {
+		fd = conn_hello(l, NULL);
+		if (fd < 0)
+			return -1;
+		idle_fds[idle_open++] = fd;
+	}
+	return 0;
+}
+
+/* room for the idle connections in the fd table */
+static int nofile_setup(struct link *l, unsigned int idle)
+{
+	rlim_t need = idle + BENCH_NOFILE_SPARE;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return fail(l, "getrlimit NOFILE", errno);
+	if (rl.rlim_cur >= need)
+		return 0;
+	rl.rlim_cur = need;
+	if (rl.rlim_max < need)
+		rl.rlim_max = need;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return fail(l, "setrlimit NOFILE", errno);
+	return 0;
+}
+
+static void conn_error(struct conn_cell *c, const struct link *l)
+{
+	char *p;
+
+	if (c->failed)
+		return;
+	c->failed = true;
+	c->err = l->err;
+	snprintf(c->what, sizeof(c->what), "%s", l->what);
+	for (p = c->what; *p; p++)
+		if (*p == ' ')
+			*p = '_';
+}
+
+/*
+ * One round of a count: bring the idle connections to @idle, warm up for
+ * a fifth of @seconds, then time as many connections as fit in @seconds.
+ */
+static void conn_round(struct conn_cell *c, unsigned int idle, double seconds)
+{
+	struct link l = { .fd = -1 };
+	__u64 st[BENCH_CONN_STEPS], t0, t1, prev, elapsed, *v;
+	unsigned long n, w, i;
+	unsigned int p;
+
+	if (idle_set(&l, idle) < 0)
+		goto out;
+	t0 = now_ns();
+	w = 0;
+	do {
+		if (conn_cycle(&l, NULL) < 0)
+			goto out;
+		w++;
+		elapsed = now_ns() - t0;
+	} while (w < BENCH_MIN_WARMUP ||
+		 (elapsed < seconds * NSEC_PER_SEC / 5 &&
+		  w < BENCH_MAX_WARMUP));
+	n = (unsigned long)(seconds * NSEC_PER_SEC * w /
+			    (elapsed ? elapsed : 1));
+	if (n < BENCH_MIN_ITERS)
+		n = BENCH_MIN_ITERS;
+	if (n > BENCH_MAX_ITERS)
+		n = BENCH_MAX_ITERS;
+
+	v = realloc(c->samples, (c->n + n) * sizeof(*v));
+	if (!v) {
+		fail(&l, "realloc", ENOMEM);
+		goto out;
+	}
+	c->samples = v;
+	for (p = 0; p < BENCH_CONN_STEPS; p++) {
+		v = realloc(c->steps[p], (c->n + n) * sizeof(*v));
+		if (!v) {
+			fail(&l, "realloc", ENOMEM);
+			goto out;
+		}
+		c->steps[p] = v;
+	}
+	for (i = c->n; i < c->n + n; i++) {
+		t0 = now_ns();
+		if (conn_cycle(&l, st) < 0)
+			goto out;
+		t1 = st[BENCH_CONN_STEPS - 1];
+		c->samples[i] = t1 - t0;
+		prev = t0;
+		for (p = 0; p < BENCH_CONN_STEPS; p++) {
+			c->steps[p][i] = st[p] - prev;
+			prev = st[p];
+		}
+	}
+	c->n += n;
+out:
+	if (l.err)
+		conn_error(c, &l);
+}
+
+static void conn_finish(struct conn_cell *c, unsigned int idle)
+{
+	double sum = 0;
+	unsigned long i;
+	unsigned int p;
+
+	if (!c->failed && !c->n) {
+		c->failed = true;
+		snprintf(c->what, sizeof(c->what), "no_samples");
+		c->err = EIO;
+	}
+	if (c->failed) {
+		printf("KDBUS-BENCH-CONN idle=%u error=%s:%s\n", idle, c->what,
+		       errname(c->err));
+		printf("# HELLO + BYEBYE with %u idle: %s: %s\n", idle,
+		       c->what, strerror(c->err));
+		goto out;
+	}
+	for (i = 0; i < c->n; i++)
+		sum += c->samples[i];
+	c->mean_us = sum / c->n / 1000.0;
+	c->median_us = quantile_us(c->samples, c->n, 0.5, false);
+	c->p90_us = quantile_us(c->samples, c->n, 0.9, true);
+	c->min_us = c->samples[0] / 1000.0;
+	for (p = 0; p < BENCH_CONN_STEPS; p++)
+		c->step_us[p] = quantile_us(c->steps[p], c->n, 0.5, false);
+	c->ok = true;
+	printf("KDBUS-BENCH-CONN idle=%u n=%lu median_us=%.2f p90_us=%.2f",
+	       idle, c->n, c->median_us, c->p90_us);
+	printf(" min_us=%.2f mean_us=%.2f", c->min_us, c->mean_us);
+	for (p = 0; p < BENCH_CONN_STEPS; p++)
+		printf(" %s_us=%.2f", conn_step[p], c->step_us[p]);
+	printf("\n");
+out:
+	free(c->samples);
+	c->samples = NULL;
+	for (p = 0; p < BENCH_CONN_STEPS; p++) {
+		free(c->steps[p]);
+		c->steps[p] = NULL;
+	}
+}
+
+/* HELLO + BYEBYE with every idle count, the counts taking turns */
+static void run_conns(void)
+{
+	struct link l = { .fd = -1 };
+	unsigned int max = 0, r, i, k;
+
+	for (i = 0; i < opt.nidle; i++)
+		if (opt.idle[i] > max)
+			max = opt.idle[i];
+	idle_fds = calloc(max + 1, sizeof(*idle_fds));
+	if (!idle_fds)
+		fail(&l, "calloc", ENOMEM);
+	else
+		nofile_setup(&l, max);
+	for (i = 0; l.err && i < opt.nidle; i++)
+		conn_error(&conn_cells[i], &l);
+
+	for (r = 0; r < opt.rounds; r++) {
+		/* up and down: fewer connections to add or remove */
+		for (k = 0; k < opt.nidle; k++) {
+			i = r % 2 ? opt.nidle - 1 - k : k;
+			if (!conn_cells[i].failed)
+				conn_round(&conn_cells[i], opt.idle[i],
+					   opt.target_s / opt.rounds);
+		}
+	}
+	if (idle_fds) {
+		struct link dummy = { .fd = -1 };
+
+		idle_set(&dummy, 0);
+	}
+	free(idle_fds);
+	idle_fds = NULL;
+	for (i = 0; i < opt.nidle; i++)
+		conn_finish(&conn_cells[i], opt.idle[i]);
+}
+
 /* --- setup and output -------------------------------------------------- */
 
 static struct kdbus_domain bench_dom;
@@ -1093,10 +1379,54 @@ static void print_table(void)
 	}
 }
 
+static void print_conn_table(void)
+{
+	const struct conn_cell *base = &conn_cells[0];
+	unsigned int i, p;
+	char buf[32];
+
+	if (!opt.nidle)
+		return;
+	printf("\nHELLO + BYEBYE: open() the bus endpoint, HELLO, BYEBYE, close(),\n");
+	printf("with IDLE other connections on the bus; microseconds\n\n");
+	printf("%8s | %8s %8s |", "idle", "median", "p90");
+	for (p = 0; p < BENCH_CONN_STEPS; p++)
+		printf(" %8s", conn_step[p]);
+	printf(" | median vs %u idle\n", opt.idle[0]);
+	printf("%8s | %17s |", "", "");
+	printf(" %35s |\n", "median per step");
+	for (i = 0; i < opt.nidle; i++) {
+		const struct conn_cell *c = &conn_cells[i];
+
+		printf("%8u |", opt.idle[i]);
+		if (!c->ok) {
+			snprintf(buf, sizeof(buf), "%s %s", errname(c->err),
+				 c->what);
+			printf(" %-17.17s |\n", buf);
+			continue;
+		}
+		printf(" %8.1f %8.1f |", c->median_us, c->p90_us);
+		for (p = 0; p < BENCH_CONN_STEPS; p++)
+			printf(" %8.1f", c->step_us[p]);
+		if (base->ok && base->median_us > 0)
+			printf(" | %7.2fx\n", c->median_us / base->median_us);
+		else
+			printf(" | %8s\n", "-");
+	}
+}
+
+static int cmp_uint(const void *a, const void *b)
+{
+	unsigned int x = *(const unsigned int *)a, y = *(const unsigned int *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 static void print_usage(const char *prog)
 {
 	fprintf(stderr,
 		"usage: %s [-t SECONDS] [-r ROUNDS] [-s SIZE]... [-x TRANSPORT]... [-1] [-P]\n"
+		"       [-i IDLE]... [-I]\n"
 		"  -t SECONDS    timed part of each cell (default 1.5)\n"
 		"  -r ROUNDS     rounds the cell time is split into (default 3)\n"
 		"  -s SIZE       payload size in bytes, repeatable\n"
@@ -1105,13 +1435,19 @@ static void print_usage(const char *prog)
 		"                (default all)\n"
 		"  -1            pin client and server to the same CPU (default:\n"
 		"                different CPUs when there are two)\n"
-		"  -P            skip the per-step timing of the 8-byte round trip\n",
-		prog);
+		"  -P            skip the per-step timing of the 8-byte round trip\n"
+		"  -i IDLE       HELLO + BYEBYE with IDLE other connections on the\n"
+		"                bus (0..%d), repeatable (default 1, 100, 1000)\n"
+		"  -I            skip HELLO + BYEBYE\n",
+		prog, BENCH_MAX_IDLE);
 }
 
 int main(int argc, char **argv)
 {
 	static const size_t default_sizes[] = { 8, 4096, 65536, 1048576 };
+	static const unsigned int default_idle[] = { 1, 100, 1000 };
+	bool no_conns = false;
+	unsigned long v;
 	bool any_transport = false, failed = false;
 	unsigned int s, t, r, i;
 	char *end;
@@ -1120,7 +1456,7 @@ int main(int argc, char **argv)
 	opt.target_s = 1.5;
 	opt.rounds = 3;
 	opt.phases = true;
-	while ((c = getopt(argc, argv, "t:r:s:x:1Ph")) != -1) {
+	while ((c = getopt(argc, argv, "t:r:s:x:1Pi:Ih")) != -1) {
 		switch (c) {
 		case '1':
 			opt.one_cpu = true;
@@ -1166,6 +1502,18 @@ int main(int argc, char **argv)
 		case 'P':
 			opt.phases = false;
 			break;
+		case 'i':
+			v = strtoul(optarg, &end, 0);
+			if (*end || !*optarg || v > BENCH_MAX_IDLE ||
+			    opt.nidle == BENCH_MAX_IDLE_COUNTS) {
+				print_usage(argv[0]);
+				return 2;
+			}
+			opt.idle[opt.nidle++] = v;
+			break;
+		case 'I':
+			no_conns = true;
+			break;
 		default:
 			print_usage(argv[0]);
 			return c == 'h' ? 0 : 2;
@@ -1182,6 +1530,20 @@ int main(int argc, char **argv)
 	}
 	for (t = 0; t < BT_COUNT && !any_transport; t++)
 		opt.run[t] = true;
+	if (no_conns) {
+		opt.nidle = 0;
+	} else if (!opt.nidle) {
+		for (i = 0; i < ARRAY_SIZE(default_idle); i++)
+			opt.idle[i] = default_idle[i];
+		opt.nidle = ARRAY_SIZE(default_idle);
+	}
+	/* ascending, each count once */
+	qsort(opt.idle, opt.nidle, sizeof(opt.idle[0]), cmp_uint);
+	for (i = 1, r = 1; i < opt.nidle; i++)
+		if (opt.idle[i] != opt.idle[r - 1])
+			opt.idle[r++] = opt.idle[i];
+	if (opt.nidle)
+		opt.nidle = r;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGPIPE, SIG_IGN);
@@ -1209,9 +1571,12 @@ int main(int argc, char **argv)
 	       opt.ncpus, opt.client_cpu, opt.server_cpu);
 	printf(" pool_size=%llu target_s=%.2f rounds=%u", BENCH_POOL_SIZE,
 	       opt.target_s, opt.rounds);
-	printf(" clock_ns=%llu clock_res_ns=%llu\n",
+	printf(" clock_ns=%llu clock_res_ns=%llu conn_idle=",
 	       (unsigned long long)opt.clock_ns,
 	       (unsigned long long)opt.clock_res_ns);
+	for (i = 0; i < opt.nidle; i++)
+		printf("%s%u", i ? "," : "", opt.idle[i]);
+	printf("%s\n", opt.nidle ? "" : "-");
 
 	for (s = 0; s < opt.nsizes; s++) {
 		for (r = 0; r < opt.rounds; r++) {
@@ -1245,11 +1610,18 @@ int main(int argc, char **argv)
 		}
 	}
 
+	if (opt.nidle)
+		run_conns();
+
 	print_table();
+	print_conn_table();
 	for (s = 0; s < opt.nsizes; s++)
 		for (t = 0; t < BT_COUNT; t++)
 			if (opt.run[t] && !cells[s][t].ok)
 				failed = true;
+	for (i = 0; i < opt.nidle; i++)
+		if (!conn_cells[i].ok)
+			failed = true;
 	kdbus_teardown();
 	return failed ? 1 : 0;
 }
