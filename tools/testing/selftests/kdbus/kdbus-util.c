@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
@@ -427,4 +428,27 @@ int kdbus_restore_root(void)
 	if (setresuid(-1, 0, -1) < 0 || setresgid(-1, 0, -1) < 0)
 		return -errno;
 	return 0;
+}
+
+pid_t kdbus_gettid(void)
+{
+	return (pid_t)syscall(SYS_gettid);
+}
+
+void kdbus_sleep_ms(unsigned int ms)
+{
+	struct timespec ts = {
+		.tv_sec = ms / 1000,
+		.tv_nsec = (long)(ms % 1000) * 1000000L,
+	};
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+bool kdbus_fd_cloexec(int fd)
+{
+	int flags = fcntl(fd, F_GETFD);
+
+	return flags >= 0 && (flags & FD_CLOEXEC);
 }

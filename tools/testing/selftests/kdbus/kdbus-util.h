@@ -10,6 +10,7 @@
 #ifndef KDBUS_UTIL_H
 #define KDBUS_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -174,6 +175,13 @@ int kdbus_restore_root(void);
 		TH_LOG("mount -t kdbusfs: %s (CONFIG_KDBUS=y?)",	\
 		       strerror(-__ret));				\
 } while (0)
+
+/* the calling thread's id */
+pid_t kdbus_gettid(void);
+/* sleep @ms milliseconds, resuming after signals */
+void kdbus_sleep_ms(unsigned int ms);
+/* whether descriptor @fd is close-on-exec */
+bool kdbus_fd_cloexec(int fd);
 
 /* log a diagnostic line ("# ...") from code that has no test context */
 __printf(1, 2) void kdbus_log(const char *fmt, ...);

@@ -71,29 +71,6 @@
 /* helpers                                                            */
 /* ------------------------------------------------------------------ */
 
-static pid_t sys_gettid(void)
-{
-	return (pid_t)syscall(SYS_gettid);
-}
-
-static void sleep_ms(unsigned int ms)
-{
-	struct timespec ts = {
-		.tv_sec = ms / 1000,
-		.tv_nsec = (long)(ms % 1000) * 1000000L,
-	};
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
-static bool fd_cloexec(int fd)
-{
-	int flags = fcntl(fd, F_GETFD);
-
-	return flags >= 0 && (flags & FD_CLOEXEC);
-}
-
 /* whether @a and @b refer to the same file (st_dev and st_ino) */
 static bool same_file(int a, int b)
 {
@@ -185,9 +162,9 @@ static int recv_one_fd(struct kdbus_conn *conn, __u64 cookie, int sent)
 		ret = -EBADMSG;
 	} else {
 		fd = it->fds[0];
-		if (fd < 0 || !fd_cloexec(fd) || !same_file(fd, sent)) {
+		if (fd < 0 || !kdbus_fd_cloexec(fd) || !same_file(fd, sent)) {
 			kdbus_log("received fd %d: close-on-exec %d, same file %d",
-				  fd, fd >= 0 && fd_cloexec(fd),
+				  fd, fd >= 0 && kdbus_fd_cloexec(fd),
 				  fd >= 0 && same_file(fd, sent));
 			if (fd >= 0)
 				close(fd);
@@ -256,7 +233,7 @@ static int wait_blocked_in_send(pid_t tid, int fd, int timeout_ms)
 			if (!strncmp(buf, want, strlen(want)))
 				return 0;
 		}
-		sleep_ms(1);
+		kdbus_sleep_ms(1);
 	}
 	return -ETIMEDOUT;
 }
@@ -561,7 +538,7 @@ TEST_F(harden, io_uring_cycle)
 			kdbus_free(&self->a, off);
 		if (ret || kdbus_now_ns() > deadline)
 			break;
-		sleep_ms(10);
+		kdbus_sleep_ms(10);
 	}
 	EXPECT_EQ(-ENXIO, ret)
 		TH_LOG("connection %llu outlives its fd and the ring: a cycle",
@@ -679,7 +656,7 @@ static void *sync_caller(void *arg)
 	msg->flags = KDBUS_MSG_EXPECT_REPLY;
 	msg->timeout_ns = kdbus_now_ns() + LONG_NS;
 	kdbus_msg_add_vec(msg, "call", 4);
-	__atomic_store_n(&r->caller_tid, sys_gettid(), __ATOMIC_SEQ_CST);
+	__atomic_store_n(&r->caller_tid, kdbus_gettid(), __ATOMIC_SEQ_CST);
 	r->caller_ret = kdbus_send(r->caller, msg, KDBUS_SEND_SYNC_REPLY, -1,
 				   &r->reply);
 	__atomic_store_n(&r->caller_done, 1, __ATOMIC_SEQ_CST);
@@ -732,7 +709,7 @@ static void *sync_server(void *arg)
 	for (i = 0; i < WAIT_MS && !tid; i++) {
 		tid = __atomic_load_n(&r->caller_tid, __ATOMIC_SEQ_CST);
 		if (!tid)
-			sleep_ms(1);
+			kdbus_sleep_ms(1);
 	}
 	if (tid <= 0)
 		return sync_fail(r, -ETIMEDOUT, "caller thread start");
@@ -956,9 +933,9 @@ static int check_failslab_msg(struct kdbus_conn *conn,
 			}
 			continue;
 		}
-		if (!fd_cloexec(fd) || !same_file(fd, i ? efd : wr)) {
+		if (!kdbus_fd_cloexec(fd) || !same_file(fd, i ? efd : wr)) {
 			kdbus_log("fd slot %d: close-on-exec %d, same file %d",
-				  i, fd_cloexec(fd), same_file(fd, i ? efd : wr));
+				  i, kdbus_fd_cloexec(fd), same_file(fd, i ? efd : wr));
 			bad = 1;
 		}
 	}

@@ -91,13 +91,6 @@ static bool all_zero(const void *buf, size_t len)
 	return true;
 }
 
-static bool fd_cloexec(int fd)
-{
-	int flags = fcntl(fd, F_GETFD);
-
-	return flags >= 0 && (flags & FD_CLOEXEC);
-}
-
 /* the lowest free descriptor number (@anchor is any open fd) */
 static int lowest_free_fd(int anchor)
 {
@@ -1331,7 +1324,7 @@ TEST_F(msg, send_fds_errors)
 	EXPECT_EQ(16ULL + 16 * 4, it->size);
 	for (i = 0; i < 16 && i < (int)fds_count(it); i++) {
 		EXPECT_LE(0, it->fds[i]);
-		EXPECT_TRUE(fd_cloexec(it->fds[i]));
+		EXPECT_TRUE(kdbus_fd_cloexec(it->fds[i]));
 		EXPECT_EQ(1, write(it->fds[i], "z", 1));
 	}
 	close_msg_fds(r);
@@ -1885,7 +1878,7 @@ TEST_F(msg, recv_fds_and_memfd)
 	EXPECT_EQ(0U, it->memfd.__pad);
 	rfd = it->memfd.fd;
 	ASSERT_LE(0, rfd);
-	EXPECT_TRUE(fd_cloexec(rfd));
+	EXPECT_TRUE(kdbus_fd_cloexec(rfd));
 	EXPECT_EQ(ALL_SEALS, fcntl(rfd, F_GET_SEALS));
 	ASSERT_EQ(0, fstat(memfd, &st_sent));
 	ASSERT_EQ(0, fstat(rfd, &st_rcvd));
@@ -1909,7 +1902,7 @@ TEST_F(msg, recv_fds_and_memfd)
 	ASSERT_EQ(3U, fds_count(fds_it));
 	for (i = 0; i < 3; i++) {
 		EXPECT_LE(0, fds_it->fds[i]);
-		EXPECT_TRUE(fd_cloexec(fds_it->fds[i]));
+		EXPECT_TRUE(kdbus_fd_cloexec(fds_it->fds[i]));
 		EXPECT_NE(rfd, fds_it->fds[i]);
 	}
 	EXPECT_NE(fds_it->fds[0], fds_it->fds[1]);
@@ -1956,7 +1949,7 @@ TEST_F(msg, recv_fds_o_path)
 	ASSERT_NE(NULL, it);
 	ASSERT_EQ(1U, fds_count(it));
 	ASSERT_LE(0, it->fds[0]);
-	EXPECT_TRUE(fd_cloexec(it->fds[0]));
+	EXPECT_TRUE(kdbus_fd_cloexec(it->fds[0]));
 	ASSERT_EQ(0, fstat(fd, &st_sent));
 	ASSERT_EQ(0, fstat(it->fds[0], &st_rcvd));
 	EXPECT_EQ(st_sent.st_ino, st_rcvd.st_ino);
@@ -2275,7 +2268,7 @@ TEST_F(msg, recv_peek)
 	it = kdbus_msg_find(r, KDBUS_ITEM_FDS);
 	ASSERT_NE(NULL, it);
 	ASSERT_LE(0, it->fds[0]);
-	EXPECT_TRUE(fd_cloexec(it->fds[0]));
+	EXPECT_TRUE(kdbus_fd_cloexec(it->fds[0]));
 	EXPECT_EQ(1, write(it->fds[0], "p", 1));
 	EXPECT_EQ(1, read(p[0], buf, sizeof(buf)));
 	close_msg_fds(r);
@@ -2972,7 +2965,7 @@ static int child_unpriv_peer(void *arg)
 	if (!it || memcmp(off_data(r, it), "from root", 10))
 		return 3;
 	it = kdbus_msg_find(r, KDBUS_ITEM_FDS);
-	if (!it || it->fds[0] < 0 || !fd_cloexec(it->fds[0]) ||
+	if (!it || it->fds[0] < 0 || !kdbus_fd_cloexec(it->fds[0]) ||
 	    write(it->fds[0], "ok", 2) != 2)
 		return 4;
 	close_msg_fds(r);

@@ -82,23 +82,12 @@
 /* small helpers                                                      */
 /* ------------------------------------------------------------------ */
 
-static void sleep_ms(unsigned int ms)
-{
-	struct timespec ts = {
-		.tv_sec = ms / 1000,
-		.tv_nsec = (long)(ms % 1000) * 1000000L,
-	};
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 static void sleep_until(__u64 t_ns)
 {
 	__u64 now = kdbus_now_ns();
 
 	if (now < t_ns)
-		sleep_ms((t_ns - now + NSEC_PER_MSEC - 1) / NSEC_PER_MSEC);
+		kdbus_sleep_ms((t_ns - now + NSEC_PER_MSEC - 1) / NSEC_PER_MSEC);
 }
 
 /* milliseconds from @from to @to (negative if @to is earlier) */
@@ -248,7 +237,7 @@ static int drain(struct kdbus_conn *conn, const char *who, int quiet_ms)
 	int n = 0, ret;
 
 	if (quiet_ms)
-		sleep_ms(quiet_ms);
+		kdbus_sleep_ms(quiet_ms);
 	for (;;) {
 		ret = kdbus_recv(conn, 0, 0, &recv, &msg);
 		if (ret == -EAGAIN)
@@ -570,7 +559,7 @@ static int child_reap(struct _test_data_stall *self, int timeout_ms)
 			self->child = 0;
 			return -ECHILD;
 		}
-		sleep_ms(10);
+		kdbus_sleep_ms(10);
 	}
 	return -ETIMEDOUT;
 }

@@ -52,22 +52,6 @@
 /* small helpers                                                      */
 /* ------------------------------------------------------------------ */
 
-static pid_t sys_gettid(void)
-{
-	return (pid_t)syscall(SYS_gettid);
-}
-
-static void sleep_ms(unsigned int ms)
-{
-	struct timespec ts = {
-		.tv_sec = ms / 1000,
-		.tv_nsec = (long)(ms % 1000) * 1000000L,
-	};
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 /* close a connection that the fixture teardown will free once more */
 static void conn_close(struct kdbus_conn *conn)
 {
@@ -202,7 +186,7 @@ static int queue_empty(struct kdbus_conn *conn, int quiet_ms)
 	int ret;
 
 	if (quiet_ms)
-		sleep_ms(quiet_ms);
+		kdbus_sleep_ms(quiet_ms);
 	ret = kdbus_recv(conn, KDBUS_RECV_PEEK, 0, &recv, &msg);
 	if (ret == -EAGAIN)
 		return 0;
@@ -384,7 +368,7 @@ static int wait_blocked_in_send(pid_t tid, int fd, int timeout_ms)
 		if (pfd < 0) {
 			kdbus_log("%s: %s; waiting 300 ms instead", path,
 				  strerror(errno));
-			sleep_ms(300);
+			kdbus_sleep_ms(300);
 			return 0;
 		}
 		n = read(pfd, buf, sizeof(buf) - 1);
@@ -394,7 +378,7 @@ static int wait_blocked_in_send(pid_t tid, int fd, int timeout_ms)
 			if (!strncmp(buf, want, strlen(want)))
 				return 0;
 		}
-		sleep_ms(1);
+		kdbus_sleep_ms(1);
 	}
 	kdbus_log("thread %d never blocked in SEND on fd %d", tid, fd);
 	return -ETIMEDOUT;
@@ -527,7 +511,7 @@ static int peer_wait_signal(void)
 	int i;
 
 	for (i = 0; i < WAIT_MS && !signals_seen(); i++)
-		sleep_ms(1);
+		kdbus_sleep_ms(1);
 	return signals_seen() ? 0 : -ETIMEDOUT;
 }
 
@@ -684,7 +668,7 @@ static int poke_start(struct poke *p, int (*fn)(struct poke *p),
 {
 	p->fn = fn;
 	p->caller = pthread_self();
-	p->caller_tid = sys_gettid();
+	p->caller_tid = kdbus_gettid();
 	p->caller_conn = caller;
 	p->callee = callee;
 	p->err = 0;
@@ -777,7 +761,7 @@ TEST_F(sync, async_call_and_reply)
 	/* the tracker is gone: no second reply, no timeout later */
 	EXPECT_EQ(-EPERM, reply_to(&self->b, self->a.id, 0x1234));
 	while (kdbus_now_ns() < deadline)
-		sleep_ms(20);
+		kdbus_sleep_ms(20);
 	EXPECT_EQ(0, queue_empty(&self->a, QUIET_MS));
 	EXPECT_EQ(0, queue_empty(&self->b, 0));
 }
@@ -926,7 +910,7 @@ TEST_F(sync, reply_dead_on_close_unread)
 					     0x51, WAIT_MS));
 	/* exactly one, and no REPLY_TIMEOUT after the deadline either */
 	while (kdbus_now_ns() < deadline)
-		sleep_ms(20);
+		kdbus_sleep_ms(20);
 	EXPECT_EQ(0, queue_empty(&self->a, QUIET_MS));
 }
 
@@ -942,7 +926,7 @@ TEST_F(sync, reply_dead_on_close_read)
 	EXPECT_EQ(0, recv_reply_notification(&self->a, KDBUS_ITEM_REPLY_DEAD,
 					     0x52, WAIT_MS));
 	while (kdbus_now_ns() < deadline)
-		sleep_ms(20);
+		kdbus_sleep_ms(20);
 	EXPECT_EQ(0, queue_empty(&self->a, QUIET_MS));
 }
 
@@ -1115,7 +1099,7 @@ TEST_F(sync, sync_call_reply)
 	EXPECT_EQ(-EPERM, reply_to(&self->b, self->a.id, 0x5151));
 	/* nothing was queued, and nothing comes after the deadline */
 	while (kdbus_now_ns() < deadline)
-		sleep_ms(20);
+		kdbus_sleep_ms(20);
 	EXPECT_EQ(0, queue_empty(&self->a, QUIET_MS));
 }
 
@@ -1258,7 +1242,7 @@ static int peer_child(struct kdbus_conn *b, __u64 src, __u64 cookie,
 	}
 	if (explicit_close) {
 		kdbus_conn_free(b);
-		sleep_ms(100);
+		kdbus_sleep_ms(100);
 	}
 	return 0;
 }
@@ -1419,7 +1403,7 @@ TEST_F(sync, sync_reply_fd_not_accepted)
 	int ret;
 
 	ASSERT_EQ(0, peer_start_waiting(&p, &self->b, PEER_REPLY_FD,
-					sys_gettid(), self->a.fd));
+					kdbus_gettid(), self->a.fd));
 	ret = call_sync(&self->a, self->b.id, 0x70, kdbus_now_ns() + LONG_NS,
 			-1, &info);
 	ASSERT_EQ(0, peer_join(&p));
@@ -1441,7 +1425,7 @@ TEST_F(sync, sync_reply_fd_accepted)
 	ASSERT_EQ(0, kdbus_conn_new(&self->c, &self->dom, self->bus, NULL,
 				    KDBUS_HELLO_ACCEPT_FD));
 	ASSERT_EQ(0, peer_start_waiting(&p, &self->b, PEER_REPLY_FD,
-					sys_gettid(), self->c.fd));
+					kdbus_gettid(), self->c.fd));
 	ret = call_sync(&self->c, self->b.id, 0x71, kdbus_now_ns() + LONG_NS,
 			-1, &info);
 	ASSERT_EQ(0, peer_join(&p));
@@ -1603,7 +1587,7 @@ TEST_F(sync, sync_eintr_then_resume)
 	EXPECT_GT(deadline, kdbus_now_ns());
 
 	ASSERT_EQ(0, peer_start_waiting(&p, &self->b, PEER_REPLY,
-					sys_gettid(), self->a.fd));
+					kdbus_gettid(), self->a.fd));
 	ret = kdbus_send(&self->a, msg, KDBUS_SEND_SYNC_REPLY, -1, &info);
 	kdbus_msg_release(msg);
 	ASSERT_EQ(0, peer_join(&p));
@@ -1633,7 +1617,7 @@ TEST_F(sync, sync_eintr_no_notification)
 	ASSERT_EQ(-EINTR, ret);
 	EXPECT_EQ(0, recv_request(&self->b, self->a.id, 0x91, deadline));
 	while (kdbus_now_ns() < deadline)
-		sleep_ms(20);
+		kdbus_sleep_ms(20);
 	EXPECT_EQ(0, queue_empty(&self->a, QUIET_MS));
 	EXPECT_EQ(-EPERM, reply_to(&self->b, self->a.id, 0x91));
 }
@@ -1654,7 +1638,7 @@ TEST_F(sync, sync_sa_restart_transparent)
 	/* b waits for the handler, reads, waits for the restart, answers */
 	peer_init(&p, &self->b, PEER_REPLY, 1);
 	p.after_signal = true;
-	p.caller_tid = sys_gettid();
+	p.caller_tid = kdbus_gettid();
 	p.caller_fd = self->a.fd;
 	poke.sig = SIGALRM;
 	ASSERT_EQ(0, poke_start(&poke, poke_signal, &self->a, &self->b));
@@ -1701,7 +1685,7 @@ TEST_F(sync, sync_call_to_self)
 	int ret;
 
 	ASSERT_EQ(0, peer_start_waiting(&p, &self->a, PEER_REPLY,
-					sys_gettid(), self->a.fd));
+					kdbus_gettid(), self->a.fd));
 	ret = call_sync(&self->a, self->a.id, 0x94, kdbus_now_ns() + LONG_NS,
 			-1, &info);
 	ASSERT_EQ(0, peer_join(&p));
