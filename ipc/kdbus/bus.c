@@ -19,7 +19,7 @@
 #include "endpoint.h"
 #include "item.h"
 #include "limits.h"
-#include "names.h"
+#include "validate.h"
 #include "node.h"
 
 static void kdbus_bus_release(struct kdbus_node *node)
@@ -35,6 +35,8 @@ static void kdbus_bus_free(struct kdbus_node *node)
 {
 	struct kdbus_bus *bus = kdbus_bus_from_node(node);
 
+	if (bus->registry_ready)
+		kdbus_name_registry_exit(&bus->name_registry);
 	kdbus_user_unref(bus->creator);
 	if (bus->creator_cred)
 		put_cred(bus->creator_cred);
@@ -159,11 +161,36 @@ void kdbus_bus_eavesdrop(struct kdbus_bus *bus, struct kdbus_conn *conn_src,
 
 	for (i = 0; i < n; i++) {
 		if (kdbus_conn_entry_insert(conn_src, monitors[i], staging,
-					    NULL) < 0)
+					    NULL, NULL) < 0)
 			kdbus_conn_lost_message(monitors[i]);
 		kdbus_conn_unref(monitors[i]);
 	}
 	kfree(monitors);
+}
+
+/*
+ * Whether the broadcast notification @staging may reach @conn: on the
+ * default endpoint every one may. On a custom endpoint ID_* never do, and
+ * NAME_* only where the endpoint policy lets the connection see the name;
+ * that policy is not consulted by this version, so none do.
+ */
+static bool kdbus_bus_notify_visible(const struct kdbus_conn *conn,
+				     const struct kdbus_staging *staging)
+{
+	return !kdbus_ep_is_custom(conn->ep);
+}
+
+/*
+ * Add a receiver of a broadcast to @dst (a reference), or, if @dst could
+ * not be allocated, count the message as lost for it.
+ */
+static void kdbus_bus_collect(struct kdbus_conn **dst, unsigned int *n,
+			      struct kdbus_conn *conn)
+{
+	if (dst)
+		dst[(*n)++] = kdbus_conn_ref(conn);
+	else
+		kdbus_conn_lost_message(conn);
 }
 
 /**
@@ -172,13 +199,64 @@ void kdbus_bus_eavesdrop(struct kdbus_bus *bus, struct kdbus_conn *conn_src,
  * @conn_src:	Sender, NULL for kernel notifications
  * @staging:	Message
  *
- * Monitors get a copy first. Ordinary connections receive broadcasts
- * only through match rules, and no connection has any: they get none.
+ * Monitors get a copy first. Then every ordinary connection but the
+ * sender whose matches accept the message gets one. Only the connections
+ * on the bus list of the right kind of matches are visited: the others
+ * have no match that could accept it. The receivers are collected under
+ * the registry lock and the message is written into their pools after it
+ * is dropped; a receiver that cannot queue its copy counts it as lost.
  */
 void kdbus_bus_broadcast(struct kdbus_bus *bus, struct kdbus_conn *conn_src,
 			 const struct kdbus_staging *staging)
 {
+	struct kdbus_conn **dst = NULL, *conn;
+	unsigned int i, n = 0;
+
 	kdbus_bus_eavesdrop(bus, conn_src, staging);
+
+	/* nobody has a match of this kind: nothing to visit */
+	if (list_empty(conn_src ? &bus->match_msg_list :
+				  &bus->match_notify_list))
+		return;
+
+	down_read(&bus->conn_rwlock);
+	if (conn_src) {
+		list_for_each_entry(conn, &bus->match_msg_list,
+				    match_msg_entry)
+			n++;
+		dst = kmalloc_array(n, sizeof(*dst), GFP_KERNEL);
+		n = 0;
+		list_for_each_entry(conn, &bus->match_msg_list,
+				    match_msg_entry)
+			if (conn != conn_src &&
+			    kdbus_match_db_match(&conn->match_db, bus,
+						 conn_src, staging))
+				kdbus_bus_collect(dst, &n, conn);
+	} else {
+		list_for_each_entry(conn, &bus->match_notify_list,
+				    match_notify_entry)
+			n++;
+		dst = kmalloc_array(n, sizeof(*dst), GFP_KERNEL);
+		n = 0;
+		list_for_each_entry(conn, &bus->match_notify_list,
+				    match_notify_entry)
+			if (kdbus_bus_notify_visible(conn, staging) &&
+			    kdbus_match_db_match(&conn->match_db, bus, NULL,
+						 staging))
+				kdbus_bus_collect(dst, &n, conn);
+	}
+	up_read(&bus->conn_rwlock);
+
+	if (!dst)
+		return;
+
+	for (i = 0; i < n; i++) {
+		if (kdbus_conn_entry_insert(conn_src, dst[i], staging, NULL,
+					    NULL) < 0)
+			kdbus_conn_lost_message(dst[i]);
+		kdbus_conn_unref(dst[i]);
+	}
+	kfree(dst);
 }
 
 static struct kdbus_bus *
@@ -204,6 +282,12 @@ kdbus_bus_new(struct kdbus_domain *domain, const char *name, u64 flags,
 	init_rwsem(&bus->conn_rwlock);
 	hash_init(bus->conn_hash);
 	INIT_LIST_HEAD(&bus->monitors_list);
+	INIT_LIST_HEAD(&bus->match_msg_list);
+	INIT_LIST_HEAD(&bus->match_notify_list);
+	ret = kdbus_name_registry_init(&bus->name_registry);
+	if (ret < 0)
+		goto exit_unref;
+	bus->registry_ready = true;
 
 	bus->domain = domain;
 	bus->bus_flags = flags;

@@ -20,8 +20,9 @@
  *
  * Locking: the fields describing the bus are set before the bus is linked
  * into the domain and never change afterwards; @creator's counters are
- * atomic. @conn_rwlock protects @conn_hash and @monitors_list; it is
- * taken before any connection lock. Writers hold it for writing and
+ * atomic. @conn_rwlock protects @conn_hash, @monitors_list and the two
+ * match lists; it is taken after the name registry lock and before any
+ * connection lock. Writers hold it for writing and
  * change @conn_hash with the RCU list helpers: a lookup by id runs under
  * rcu_read_lock() alone (connections are freed by RCU), so that a
  * unicast takes no bus-wide lock. Kernel notifications are staged and
@@ -38,6 +39,7 @@
 #include <linux/types.h>
 #include <uapi/linux/kdbus.h>
 
+#include "names.h"
 #include "node.h"
 
 struct cred;
@@ -66,9 +68,13 @@ struct kdbus_user;
  * @creator_cred:	Credentials of the creator at creation time
  * @creator_pid:	Thread that created the bus
  * @creator_tgid:	Thread group that created the bus
- * @conn_rwlock:	Protects @conn_hash and @monitors_list
+ * @conn_rwlock:	Protects @conn_hash, @monitors_list and the match lists
  * @conn_hash:		Connections by id (all kinds)
  * @monitors_list:	Monitor connections
+ * @match_msg_list:	Connections with matches for messages of connections
+ * @match_notify_list:	Connections with matches for kernel notifications
+ * @name_registry:	Well-known names
+ * @registry_ready:	@name_registry is initialised
  */
 struct kdbus_bus {
 	struct kdbus_node node;
@@ -87,6 +93,10 @@ struct kdbus_bus {
 	struct rw_semaphore conn_rwlock;
 	DECLARE_HASHTABLE(conn_hash, KDBUS_BUS_HASH_BITS);
 	struct list_head monitors_list;
+	struct list_head match_msg_list;
+	struct list_head match_notify_list;
+	struct kdbus_name_registry name_registry;
+	bool registry_ready;
 };
 
 struct kdbus_bus *kdbus_cmd_bus_make(struct kdbus_domain *domain,

@@ -29,7 +29,9 @@
 #include "limits.h"
 #include "main.h"
 #include "message.h"
+#include "match.h"
 #include "names.h"
+#include "validate.h"
 #include "notify.h"
 #include "pool.h"
 #include "queue.h"
@@ -321,8 +323,16 @@ static void kdbus_conn_entry_discard(struct kdbus_conn *dst,
  * @conn_dst:	Receiver
  * @staging:	Message
  * @reply:	Tracker of the request the message is, or NULL
+ * @name:	Name the message is sent to (reference held), or NULL
  *
- * Return: 0 on success; -ECONNRESET if the receiver is disconnecting,
+ * A message sent to a name is queued only if @conn_dst still owns the
+ * name when it is linked, under the receiver's lock: a hand-over between
+ * an activator and a new owner moves the queue under that lock after
+ * changing the owner, so a message is never left behind at the previous
+ * owner.
+ *
+ * Return: 0 on success; -EAGAIN if @conn_dst no longer owns @name (look
+ * the owner up again), -ECONNRESET if the receiver is disconnecting,
  * -ECOMM if the message carries fds the receiver does not accept,
  * -ENOBUFS/-EMFILE on quota, -EXFULL if the pool is full, -EFAULT if the
  * payload could not be read, -ENOMEM.
@@ -330,7 +340,8 @@ static void kdbus_conn_entry_discard(struct kdbus_conn *dst,
 int kdbus_conn_entry_insert(struct kdbus_conn *conn_src,
 			    struct kdbus_conn *conn_dst,
 			    const struct kdbus_staging *staging,
-			    struct kdbus_reply *reply)
+			    struct kdbus_reply *reply,
+			    const struct kdbus_name_entry *name)
 {
 	struct kdbus_queue_entry *entry;
 	bool accept_fds = (conn_dst->flags & KDBUS_HELLO_ACCEPT_FD) ||
@@ -347,6 +358,12 @@ int kdbus_conn_entry_insert(struct kdbus_conn *conn_src,
 		kdbus_conn_entry_discard(conn_dst, entry);
 		return -ECONNRESET;
 	}
+	if (name && READ_ONCE(name->owner) != conn_dst) {
+		mutex_unlock(&conn_dst->lock);
+		kdbus_conn_entry_discard(conn_dst, entry);
+		return -EAGAIN;
+	}
+	entry->dst_name_id = name ? name->name_id : 0;
 	entry->reply = kdbus_reply_ref(reply);
 	kdbus_queue_link(&conn_dst->queue, entry);
 	mutex_unlock(&conn_dst->lock);
@@ -419,6 +436,194 @@ static void kdbus_conn_end_requests(struct kdbus_conn *conn,
 	}
 }
 
+/*
+ * A request to @from is to be answered by @to: re-target its tracker,
+ * under the caller's lock, if it is still pending there.
+ */
+static void kdbus_conn_retarget(struct kdbus_reply *r, struct kdbus_conn *from,
+				struct kdbus_conn *to)
+{
+	struct kdbus_conn *caller = r->reply_dst;
+
+	mutex_lock(&caller->lock);
+	if (!list_empty(&r->entry) && r->reply_src == from) {
+		spin_lock(&from->reply_src_lock);
+		list_del_init(&r->src_entry);
+		spin_unlock(&from->reply_src_lock);
+
+		WRITE_ONCE(r->reply_src, kdbus_conn_ref(to));
+		spin_lock(&to->reply_src_lock);
+		list_add_tail(&r->src_entry, &to->reply_src_list);
+		spin_unlock(&to->reply_src_lock);
+		kdbus_conn_unref(from);
+	}
+	mutex_unlock(&caller->lock);
+}
+
+/* re-target every request still awaiting a reply from @from */
+static void kdbus_conn_retarget_all(struct kdbus_conn *from,
+				    struct kdbus_conn *to)
+{
+	struct kdbus_reply *r;
+	LIST_HEAD(replies);
+
+	/* as kdbus_conn_end_requests(): a moved-aside list, one at a time */
+	spin_lock(&from->reply_src_lock);
+	list_splice_init(&from->reply_src_list, &replies);
+	spin_unlock(&from->reply_src_lock);
+
+	for (;;) {
+		spin_lock(&from->reply_src_lock);
+		r = list_first_entry_or_null(&replies, struct kdbus_reply,
+					     src_entry);
+		if (r) {
+			list_del_init(&r->src_entry);
+			kdbus_reply_ref(r);
+		}
+		spin_unlock(&from->reply_src_lock);
+
+		if (!r)
+			break;
+
+		/* off the list already: kdbus_conn_retarget() links it anew */
+		kdbus_conn_retarget(r, from, to);
+		kdbus_reply_unref(r);
+	}
+}
+
+/*
+ * Queue @entry, taken off another connection's queue, at @dst: charged to
+ * its original sender, in a new slice of @dst's pool.
+ */
+static int kdbus_conn_entry_move(struct kdbus_conn *dst,
+				 struct kdbus_queue_entry *entry)
+{
+	size_t size = kdbus_pool_slice_size(entry->slice);
+	struct kdbus_pool_slice *slice;
+	int ret;
+
+	lockdep_assert_held(&dst->lock);
+
+	if (!kdbus_conn_active(dst))
+		return -ECONNRESET;
+	if (entry->n_fds && !(dst->flags & KDBUS_HELLO_ACCEPT_FD))
+		return -ECOMM;
+
+	ret = kdbus_conn_quota_inc(dst, entry->user, size, entry->n_fds);
+	if (ret < 0)
+		return ret;
+
+	slice = kdbus_pool_slice_alloc(dst->pool, size, true);
+	if (IS_ERR(slice)) {
+		ret = PTR_ERR(slice);
+		goto exit_quota;
+	}
+
+	ret = kdbus_pool_slice_copy(slice, entry->slice);
+	if (ret < 0) {
+		kdbus_pool_slice_release(slice);
+		goto exit_quota;
+	}
+
+	kdbus_pool_slice_release(entry->slice);
+	entry->slice = slice;
+	kdbus_queue_link(&dst->queue, entry);
+	return 0;
+
+exit_quota:
+	kdbus_conn_quota_dec(dst, entry->user, size, entry->n_fds);
+	return ret;
+}
+
+/**
+ * kdbus_conn_move_messages() - move queued messages between an activator
+ *				and the owner of its name
+ * @conn_src:		Connection the messages are queued at
+ * @conn_dst:		Connection that gets them
+ * @name_id:		Move only the messages sent to this registration of
+ *			the name; 0: all of them
+ * @all_requests:	Also re-target every request still awaiting a reply
+ *			from @conn_src (a hand-over from an activator, which
+ *			never answers)
+ * @notify:		Staged notifications of the calling operation
+ *
+ * One of the two connections is an activator, the other an ordinary one.
+ * The name registry lock is held for writing, and the owner of the name
+ * was changed to @conn_dst before: a sender that still queues at
+ * @conn_src after the move finds the new owner when it links its message
+ * (kdbus_conn_entry_insert()) and sends it again. The messages keep their
+ * order and go behind the ones already queued at @conn_dst, which cannot
+ * receive any of them before the move is complete. A message that cannot
+ * be moved (quota, pool space, fds the receiver does not accept) is
+ * dropped and counted as lost at @conn_dst; if it was a request still
+ * awaiting its reply, its caller is told as when a receiver drops it.
+ * Requests that moved are then answered by @conn_dst.
+ *
+ * Context: takes the lock of the ordinary connection, then the
+ * activator's nested inside it; the copies read only kernel memory.
+ */
+void kdbus_conn_move_messages(struct kdbus_conn *conn_src,
+			      struct kdbus_conn *conn_dst, u64 name_id,
+			      bool all_requests, struct list_head *notify)
+{
+	struct kdbus_conn *outer = conn_src, *inner = conn_dst;
+	struct kdbus_queue_entry *entry, *tmp;
+	unsigned int lost = 0, i, n = 0;
+	struct kdbus_reply **moved;
+	LIST_HEAD(dropped);
+
+	if (kdbus_conn_is_activator(conn_src))
+		swap(outer, inner);
+
+	/* requests to an activator: answered by the new owner from now on */
+	if (all_requests)
+		kdbus_conn_retarget_all(conn_src, conn_dst);
+
+	mutex_lock(&outer->lock);
+	mutex_lock_nested(&inner->lock, SINGLE_DEPTH_NESTING);
+
+	list_for_each_entry(entry, &conn_src->queue.msg_list, entry)
+		n++;
+	moved = kmalloc_array(n, sizeof(*moved), GFP_KERNEL);
+	n = 0;
+
+	list_for_each_entry_safe(entry, tmp, &conn_src->queue.msg_list,
+				 entry) {
+		if (name_id && entry->dst_name_id != name_id)
+			continue;
+
+		kdbus_conn_entry_remove(conn_src, entry);
+		/* a request whose tracker cannot follow it is dropped */
+		if ((entry->reply && !all_requests && !moved) ||
+		    kdbus_conn_entry_move(conn_dst, entry) < 0) {
+			list_add_tail(&entry->entry, &dropped);
+			lost++;
+		} else if (entry->reply && !all_requests) {
+			moved[n++] = kdbus_reply_ref(entry->reply);
+		}
+	}
+
+	mutex_unlock(&inner->lock);
+	mutex_unlock(&outer->lock);
+
+	while (lost--)
+		kdbus_conn_lost_message(conn_dst);
+	wake_up_interruptible(&conn_dst->wait);
+
+	for (i = 0; i < n; i++) {
+		kdbus_conn_retarget(moved[i], conn_src, conn_dst);
+		kdbus_reply_unref(moved[i]);
+	}
+	kfree(moved);
+
+	list_for_each_entry_safe(entry, tmp, &dropped, entry) {
+		list_del(&entry->entry);
+		if (entry->reply)
+			kdbus_conn_reply_dead(entry->reply, notify);
+		kdbus_queue_entry_free(entry);
+	}
+}
+
 /**
  * kdbus_conn_disconnect() - disconnect a connection
  * @conn:		Connection
@@ -470,12 +675,15 @@ int kdbus_conn_disconnect(struct kdbus_conn *conn, bool ensure_queue_empty)
 	/* the only drainer, so it always tears down */
 	kdbus_active_drain(&conn->active);
 
-	/* no longer addressable */
+	/* no longer addressable, no longer a receiver of broadcasts */
 	down_write(&bus->conn_rwlock);
 	hash_del_rcu(&conn->hentry);
 	list_del_init(&conn->monitor_entry);
+	list_del_init(&conn->match_msg_entry);
+	list_del_init(&conn->match_notify_entry);
 	up_write(&bus->conn_rwlock);
 	kdbus_conn_unref(conn);
+	kdbus_match_db_clear(&conn->match_db);
 
 	mutex_lock(&ep->lock);
 	linked = !list_empty(&conn->ep_entry);
@@ -485,6 +693,12 @@ int kdbus_conn_disconnect(struct kdbus_conn *conn, bool ensure_queue_empty)
 		kdbus_conn_unref(conn);
 
 	cancel_delayed_work_sync(&conn->work);
+
+	/*
+	 * Names pass to their next owners; messages queued here for a name
+	 * that returns to its activator move back to it.
+	 */
+	kdbus_name_release_all(&bus->name_registry, conn, &notify);
 
 	/* discard the queue and forget the connection's own requests */
 	mutex_lock(&conn->lock);
@@ -654,7 +868,11 @@ static struct kdbus_conn *kdbus_conn_new(struct kdbus_ep *ep, bool privileged,
 	INIT_LIST_HEAD(&conn->reply_src_list);
 	INIT_LIST_HEAD(&conn->quota_list);
 	INIT_LIST_HEAD(&conn->monitor_entry);
+	INIT_LIST_HEAD(&conn->match_msg_entry);
+	INIT_LIST_HEAD(&conn->match_notify_entry);
 	INIT_LIST_HEAD(&conn->ep_entry);
+	INIT_LIST_HEAD(&conn->names_list);
+	kdbus_match_db_init(&conn->match_db);
 	INIT_HLIST_NODE(&conn->hentry);
 	INIT_DELAYED_WORK(&conn->work, kdbus_reply_timeout_work);
 
@@ -846,6 +1064,19 @@ struct kdbus_conn *kdbus_cmd_hello(struct kdbus_ep *ep, bool privileged,
 		kdbus_notify_id_change(bus, &notify, KDBUS_ITEM_ID_ADD,
 				       conn->id, conn->flags);
 
+	/* an activator owns its name unless somebody else does */
+	if (kdbus_conn_is_activator(conn)) {
+		u64 return_flags = 0;
+
+		ret = kdbus_name_acquire(&bus->name_registry, conn, conn->name,
+					 KDBUS_NAME_ACTIVATOR, &return_flags,
+					 &notify);
+		if (ret < 0) {
+			kdbus_notify_flush(bus, &notify);
+			goto exit;
+		}
+	}
+
 	hello->id = conn->id;
 	hello->bus_flags = bus->bus_flags;
 	memcpy(hello->id128, bus->id128, sizeof(hello->id128));
@@ -955,6 +1186,7 @@ int kdbus_cmd_conn_info(struct kdbus_conn *conn, void __user *argp)
 	struct kdbus_bus *bus = conn->ep->bus;
 	struct kdbus_cmd_info *cmd;
 	struct kdbus_conn *target;
+	struct kdbus_item *item;
 	struct kdbus_args args;
 	const char *desc = NULL;
 	u64 attach;
@@ -970,20 +1202,26 @@ int kdbus_cmd_conn_info(struct kdbus_conn *conn, void __user *argp)
 	if (ret < 0)
 		goto exit;
 
-	if (kdbus_args_item(&args, KDBUS_ITEM_NAME)) {
-		/* no well-known name can be owned yet (name registry) */
-		ret = -ESRCH;
-		goto exit;
-	}
-	if (!cmd->id) {
+	item = kdbus_args_item(&args, KDBUS_ITEM_NAME);
+	if (item) {
+		struct kdbus_name_entry *e;
+
+		e = kdbus_name_lookup(&bus->name_registry, item->str);
+		target = e ? kdbus_name_get_owner(e) : NULL;
+		kdbus_name_unref(e);
+		if (!target) {
+			ret = -ESRCH;
+			goto exit;
+		}
+	} else if (!cmd->id) {
 		ret = -EINVAL;
 		goto exit;
-	}
-
-	target = kdbus_bus_find_conn_by_id(bus, cmd->id);
-	if (!target) {
-		ret = -ENXIO;
-		goto exit;
+	} else {
+		target = kdbus_bus_find_conn_by_id(bus, cmd->id);
+		if (!target) {
+			ret = -ENXIO;
+			goto exit;
+		}
 	}
 
 	attach &= atomic64_read(&target->attach_flags_send) &
@@ -1125,26 +1363,61 @@ exit:
 	return kdbus_args_clear(&args, ret);
 }
 
-/* the connection of id @id or owning @name, for unicast */
+/*
+ * The destination of a unicast: the connection of id dst_id, or the owner
+ * of the DST_NAME (then *@name is the name, referenced, for
+ * kdbus_conn_entry_insert()).
+ */
 static struct kdbus_conn *kdbus_conn_lookup_dst(struct kdbus_bus *bus,
-						const struct kdbus_staging *s)
+						const struct kdbus_staging *s,
+						struct kdbus_name_entry **name)
 {
 	const struct kdbus_msg *msg = kdbus_staging_header(s);
+	struct kdbus_name_entry *e;
 	struct kdbus_conn *dst;
+	int ret;
 
-	/* no well-known name can be owned yet (name registry) */
-	if (s->dst_name)
-		return ERR_PTR(-ESRCH);
+	*name = NULL;
 
-	dst = kdbus_bus_find_conn_by_id(bus, msg->dst_id);
-	if (!dst)
-		return ERR_PTR(-ENXIO);
-	if (!kdbus_conn_is_ordinary(dst) || !kdbus_conn_active(dst)) {
-		kdbus_conn_unref(dst);
-		return ERR_PTR(-ENXIO);
+	if (!s->dst_name) {
+		dst = kdbus_bus_find_conn_by_id(bus, msg->dst_id);
+		if (!dst)
+			return ERR_PTR(-ENXIO);
+		if (!kdbus_conn_is_ordinary(dst) || !kdbus_conn_active(dst)) {
+			kdbus_conn_unref(dst);
+			return ERR_PTR(-ENXIO);
+		}
+		return dst;
 	}
-	return dst;
+
+	e = kdbus_name_lookup(&bus->name_registry, s->dst_name);
+	if (!e)
+		return ERR_PTR(-ESRCH);
+	dst = kdbus_name_get_owner(e);
+	if (!dst) {
+		ret = -ESRCH;
+	} else if (msg->dst_id != KDBUS_DST_ID_NAME && msg->dst_id != dst->id) {
+		ret = -EREMCHG;
+	} else if ((msg->flags & KDBUS_MSG_NO_AUTO_START) &&
+		   kdbus_conn_is_activator(dst)) {
+		ret = -EADDRNOTAVAIL;
+	} else {
+		*name = e;
+		return dst;
+	}
+
+	kdbus_conn_unref(dst);
+	kdbus_name_unref(e);
+	return ERR_PTR(ret);
 }
+
+/*
+ * A message sent to a name goes to the name's owner at the moment it is
+ * queued; kdbus_conn_entry_insert() says -EAGAIN if the owner changed
+ * since the lookup. Each retry follows a change of owner; after this many
+ * the name is considered gone.
+ */
+#define KDBUS_CONN_SEND_RETRIES	16
 
 /* link a new tracker for a request of @conn to @dst */
 static struct kdbus_reply *kdbus_conn_track(struct kdbus_conn *conn,
@@ -1178,50 +1451,82 @@ static void kdbus_conn_untrack(struct kdbus_conn *conn, struct kdbus_reply *r)
 	kdbus_reply_unref(r);
 }
 
-/* a plain unicast, an asynchronous call or a unicast signal */
+/* a unicast signal: queued only if the receiver's matches accept it */
+static int kdbus_conn_signal(struct kdbus_conn *conn,
+			     const struct kdbus_staging *staging)
+{
+	struct kdbus_bus *bus = conn->ep->bus;
+	struct kdbus_name_entry *name;
+	struct kdbus_conn *dst;
+	unsigned int tries;
+	int ret;
+
+	/* monitors see every unicast signal, whether it is delivered or not */
+	dst = kdbus_conn_lookup_dst(bus, staging, &name);
+	if (IS_ERR(dst))
+		return PTR_ERR(dst);
+	kdbus_bus_eavesdrop(bus, conn, staging);
+
+	for (tries = 0; tries < KDBUS_CONN_SEND_RETRIES; tries++) {
+		if (tries) {
+			dst = kdbus_conn_lookup_dst(bus, staging, &name);
+			if (IS_ERR(dst))
+				break;
+		}
+
+		ret = 0;
+		if (kdbus_match_db_match(&dst->match_db, bus, conn, staging))
+			ret = kdbus_conn_entry_insert(conn, dst, staging, NULL,
+						      name);
+		kdbus_conn_unref(dst);
+		kdbus_name_unref(name);
+		if (ret != -EAGAIN)
+			break;
+	}
+
+	/* failures to queue a signal are not reported */
+	return 0;
+}
+
+/* a plain unicast or an asynchronous call */
 static int kdbus_conn_unicast(struct kdbus_conn *conn,
 			      const struct kdbus_staging *staging)
 {
 	const struct kdbus_msg *msg = kdbus_staging_header(staging);
 	struct kdbus_bus *bus = conn->ep->bus;
+	struct kdbus_name_entry *name;
 	struct kdbus_reply *r = NULL;
 	struct kdbus_conn *dst;
+	unsigned int tries;
 	int ret;
 
-	dst = kdbus_conn_lookup_dst(bus, staging);
-	if (IS_ERR(dst))
-		return PTR_ERR(dst);
+	for (tries = 0; tries < KDBUS_CONN_SEND_RETRIES; tries++) {
+		dst = kdbus_conn_lookup_dst(bus, staging, &name);
+		if (IS_ERR(dst))
+			return PTR_ERR(dst);
 
-	if (msg->flags & KDBUS_MSG_SIGNAL) {
-		/*
-		 * Monitors see every unicast signal. The destination gets it
-		 * only through a match rule, and no connection has one: the
-		 * signal is dropped silently.
-		 */
-		kdbus_bus_eavesdrop(bus, conn, staging);
-		ret = 0;
-		goto exit;
-	}
-
-	if (msg->flags & KDBUS_MSG_EXPECT_REPLY) {
-		r = kdbus_conn_track(conn, dst, msg, false);
+		if (msg->flags & KDBUS_MSG_EXPECT_REPLY)
+			r = kdbus_conn_track(conn, dst, msg, false);
 		if (IS_ERR(r)) {
 			ret = PTR_ERR(r);
-			r = NULL;
-			goto exit;
+		} else {
+			if (!tries)
+				kdbus_bus_eavesdrop(bus, conn, staging);
+			ret = kdbus_conn_entry_insert(conn, dst, staging, r,
+						      name);
+			if (ret < 0 && r)
+				kdbus_conn_untrack(conn, r);
+			else
+				kdbus_reply_unref(r);
 		}
+		r = NULL;
+		kdbus_conn_unref(dst);
+		kdbus_name_unref(name);
+		if (ret != -EAGAIN)
+			return ret;
 	}
 
-	kdbus_bus_eavesdrop(bus, conn, staging);
-	ret = kdbus_conn_entry_insert(conn, dst, staging, r);
-	if (ret < 0 && r)
-		kdbus_conn_untrack(conn, r);
-	else
-		kdbus_reply_unref(r);
-
-exit:
-	kdbus_conn_unref(dst);
-	return ret;
+	return -ECONNRESET;
 }
 
 /* hand a reply to a caller waiting synchronously */
@@ -1259,13 +1564,16 @@ static int kdbus_conn_reply(struct kdbus_conn *conn,
 {
 	const struct kdbus_msg *msg = kdbus_staging_header(staging);
 	struct kdbus_bus *bus = conn->ep->bus;
+	struct kdbus_name_entry *name;
 	struct kdbus_conn *dst;
 	struct kdbus_reply *r;
 	int ret;
 
-	dst = kdbus_conn_lookup_dst(bus, staging);
+	/* a reply goes to whoever owned the name when it was looked up */
+	dst = kdbus_conn_lookup_dst(bus, staging, &name);
 	if (IS_ERR(dst))
 		return PTR_ERR(dst);
+	kdbus_name_unref(name);
 
 	mutex_lock(&dst->lock);
 	r = kdbus_reply_find(conn, dst, msg->cookie_reply);
@@ -1286,7 +1594,7 @@ static int kdbus_conn_reply(struct kdbus_conn *conn,
 	if (r->sync)
 		ret = kdbus_conn_reply_sync(conn, dst, staging, r);
 	else
-		ret = kdbus_conn_entry_insert(conn, dst, staging, NULL);
+		ret = kdbus_conn_entry_insert(conn, dst, staging, NULL, NULL);
 	kdbus_reply_unref(r);
 
 exit:
@@ -1447,15 +1755,53 @@ static int kdbus_conn_wait_reply(struct kdbus_conn *conn,
 	return ret;
 }
 
+/* send the request of a synchronous call; its tracker in *@reply */
+static int kdbus_conn_call_send(struct kdbus_conn *conn,
+				const struct kdbus_staging *staging,
+				struct kdbus_reply **reply)
+{
+	const struct kdbus_msg *msg = kdbus_staging_header(staging);
+	struct kdbus_bus *bus = conn->ep->bus;
+	struct kdbus_name_entry *name;
+	struct kdbus_conn *dst;
+	struct kdbus_reply *r;
+	unsigned int tries;
+	int ret;
+
+	for (tries = 0; tries < KDBUS_CONN_SEND_RETRIES; tries++) {
+		dst = kdbus_conn_lookup_dst(bus, staging, &name);
+		if (IS_ERR(dst))
+			return PTR_ERR(dst);
+
+		r = kdbus_conn_track(conn, dst, msg, true);
+		if (IS_ERR(r)) {
+			ret = PTR_ERR(r);
+		} else {
+			if (!tries)
+				kdbus_bus_eavesdrop(bus, conn, staging);
+			ret = kdbus_conn_entry_insert(conn, dst, staging, r,
+						      name);
+			if (ret < 0)
+				kdbus_conn_untrack(conn, r);
+			else
+				*reply = r;
+		}
+		kdbus_conn_unref(dst);
+		kdbus_name_unref(name);
+		if (ret != -EAGAIN)
+			return ret;
+	}
+
+	return -ECONNRESET;
+}
+
 /* a synchronous call; consumes the caller's active reference */
 static int kdbus_conn_call(struct kdbus_conn *conn,
 			   const struct kdbus_staging *staging,
 			   struct file *cancel, struct kdbus_msg_info *info)
 {
 	const struct kdbus_msg *msg = kdbus_staging_header(staging);
-	struct kdbus_bus *bus = conn->ep->bus;
 	struct kdbus_reply *r = NULL, *i;
-	struct kdbus_conn *dst;
 	int ret;
 
 	/* a restarted call resumes waiting on its tracker */
@@ -1476,26 +1822,9 @@ static int kdbus_conn_call(struct kdbus_conn *conn,
 			goto exit_release;
 		}
 
-		dst = kdbus_conn_lookup_dst(bus, staging);
-		if (IS_ERR(dst)) {
-			ret = PTR_ERR(dst);
+		ret = kdbus_conn_call_send(conn, staging, &r);
+		if (ret < 0)
 			goto exit_release;
-		}
-
-		r = kdbus_conn_track(conn, dst, msg, true);
-		if (IS_ERR(r)) {
-			kdbus_conn_unref(dst);
-			ret = PTR_ERR(r);
-			goto exit_release;
-		}
-
-		kdbus_bus_eavesdrop(bus, conn, staging);
-		ret = kdbus_conn_entry_insert(conn, dst, staging, r);
-		kdbus_conn_unref(dst);
-		if (ret < 0) {
-			kdbus_conn_untrack(conn, r);
-			goto exit_release;
-		}
 	}
 
 	/* never wait with an active reference */
@@ -1581,6 +1910,8 @@ int kdbus_cmd_send(struct kdbus_conn *conn, struct file *f, void __user *argp)
 	} else if (cmd->flags & KDBUS_SEND_SYNC_REPLY) {
 		ret = kdbus_conn_call(conn, staging, cancel, &info);
 		released = true;
+	} else if (msg->flags & KDBUS_MSG_SIGNAL) {
+		ret = kdbus_conn_signal(conn, staging);
 	} else if ((msg->flags & KDBUS_MSG_EXPECT_REPLY) ||
 		   !msg->cookie_reply) {
 		ret = kdbus_conn_unicast(conn, staging);
@@ -1727,30 +2058,6 @@ int kdbus_cmd_free(struct kdbus_conn *conn, void __user *argp)
 		ret = kdbus_pool_release_offset(conn->pool, cmd->offset);
 
 	return kdbus_args_clear(&args, ret);
-}
-
-/**
- * kdbus_cmd_unsupported() - commands kdbus does not implement
- * @conn:	Connection (active reference held)
- * @cmd:	LIST, NAME_ACQUIRE, NAME_RELEASE, MATCH_ADD or MATCH_REMOVE
- * @argp:	User argument
- *
- * The argument is validated like any other (so KDBUS_FLAG_NEGOTIATE
- * works); a valid command is refused with -EOPNOTSUPP: there is no name
- * registry and there are no match rules.
- *
- * Return: negative error code, or 0 after negotiation.
- */
-int kdbus_cmd_unsupported(struct kdbus_conn *conn, unsigned int cmd,
-			  void __user *argp)
-{
-	struct kdbus_args args;
-	int ret;
-
-	ret = kdbus_args_parse(&args, kdbus_cmd_spec_find(cmd), argp);
-	if (ret)
-		return ret < 0 ? ret : 0;
-	return kdbus_args_clear(&args, -EOPNOTSUPP);
 }
 
 /**

@@ -35,14 +35,19 @@
  *  - @reply_src_lock, a spinlock, protects @reply_src_list. It is a leaf:
  *    it is taken inside the lock of the caller of a tracker (which may be
  *    another connection, or this one) and nothing is taken inside it.
- *  - The bus's conn_rwlock protects @hentry and @monitor_entry; the
- *    endpoint's lock protects @ep_entry.
+ *  - The bus's conn_rwlock protects @hentry, @monitor_entry,
+ *    @match_msg_entry and @match_notify_entry; the endpoint's lock
+ *    protects @ep_entry; the name registry's lock protects @names_list
+ *    and @name_count; @match_db has its own lock (see match.h).
  *  - @id, @flags, @ep, @user, @privileged, @description, @pool and
  *    @cred are set by HELLO and never change; the attach masks and
  *    counters are atomic.
  *  - Lock order: see Documentation/kdbus.txt. Two connection locks are
- *    never held at the same time; a connection's @lock and another's
- *    @reply_src_lock may be.
+ *    held at the same time only while messages move between an activator
+ *    and the owner of its name (kdbus_conn_move_messages()): the ordinary
+ *    connection's first, the activator's nested inside; an activator
+ *    never takes another connection's lock. A connection's @lock and
+ *    another's @reply_src_lock may be held together.
  */
 
 #ifndef __KDBUS_CONNECTION_H
@@ -60,6 +65,7 @@
 #include <uapi/linux/kdbus.h>
 
 #include "active.h"
+#include "match.h"
 #include "queue.h"
 
 struct cred;
@@ -68,6 +74,7 @@ struct pid;
 struct poll_table_struct;
 struct vm_area_struct;
 struct kdbus_ep;
+struct kdbus_name_entry;
 struct kdbus_pool;
 struct kdbus_staging;
 struct kdbus_user;
@@ -105,6 +112,10 @@ struct kdbus_quota {
  * @pid:		Thread group of the HELLO caller
  * @hentry:		Link in the bus's id hash
  * @monitor_entry:	Link in the bus's monitor list
+ * @match_msg_entry:	Link in the bus's list of connections with matches
+ *			for messages of connections
+ * @match_notify_entry:	Link in the bus's list of connections with matches
+ *			for kernel notifications
  * @ep_entry:		Link in the endpoint's connection list
  * @lock:		Protects the queue, replies and quota
  * @queue:		Receive queue
@@ -113,6 +124,9 @@ struct kdbus_quota {
  * @reply_src_list:	Reply trackers of pending requests to this
  *			connection (it is their reply_src)
  * @quota_list:		Per-user quota of this receiver
+ * @names_list:		Claims on well-known names (struct kdbus_name_owner)
+ * @name_count:		Number of names owned as primary owner
+ * @match_db:		Match rules
  * @work:		Reply timeout handling
  * @request_count:	Number of trackers in @reply_list
  * @lost_count:		Dropped-message counter
@@ -137,6 +151,8 @@ struct kdbus_conn {
 	struct pid *pid;
 	struct hlist_node hentry;
 	struct list_head monitor_entry;
+	struct list_head match_msg_entry;
+	struct list_head match_notify_entry;
 	struct list_head ep_entry;
 	struct mutex lock; /* protects queue, reply_list, quota_list */
 	struct kdbus_queue queue;
@@ -144,6 +160,9 @@ struct kdbus_conn {
 	spinlock_t reply_src_lock; /* protects reply_src_list */
 	struct list_head reply_src_list;
 	struct list_head quota_list;
+	struct list_head names_list;
+	unsigned int name_count;
+	struct kdbus_match_db match_db;
 	struct delayed_work work;
 	atomic_t request_count;
 	atomic_t lost_count;
@@ -169,8 +188,6 @@ int kdbus_cmd_send(struct kdbus_conn *conn, struct file *f,
 		   void __user *argp);
 int kdbus_cmd_recv(struct kdbus_conn *conn, void __user *argp);
 int kdbus_cmd_free(struct kdbus_conn *conn, void __user *argp);
-int kdbus_cmd_unsupported(struct kdbus_conn *conn, unsigned int cmd,
-			  void __user *argp);
 __poll_t kdbus_conn_poll(struct kdbus_conn *conn, struct file *file,
 			 struct poll_table_struct *wait);
 int kdbus_conn_mmap(struct kdbus_conn *conn, struct vm_area_struct *vma);
@@ -178,7 +195,11 @@ int kdbus_conn_mmap(struct kdbus_conn *conn, struct vm_area_struct *vma);
 int kdbus_conn_entry_insert(struct kdbus_conn *conn_src,
 			    struct kdbus_conn *conn_dst,
 			    const struct kdbus_staging *staging,
-			    struct kdbus_reply *reply);
+			    struct kdbus_reply *reply,
+			    const struct kdbus_name_entry *name);
+void kdbus_conn_move_messages(struct kdbus_conn *conn_src,
+			      struct kdbus_conn *conn_dst, u64 name_id,
+			      bool all_requests, struct list_head *notify);
 void kdbus_conn_lost_message(struct kdbus_conn *conn);
 void kdbus_conn_entry_unaccount(struct kdbus_conn *conn,
 				struct kdbus_queue_entry *entry);
@@ -194,6 +215,17 @@ static inline bool kdbus_conn_is_ordinary(const struct kdbus_conn *conn)
 	return !(conn->flags & (KDBUS_HELLO_ACTIVATOR |
 				KDBUS_HELLO_POLICY_HOLDER |
 				KDBUS_HELLO_MONITOR));
+}
+
+/**
+ * kdbus_conn_is_activator() - whether a connection is an activator
+ * @conn:	Connection
+ *
+ * Return: true for activators.
+ */
+static inline bool kdbus_conn_is_activator(const struct kdbus_conn *conn)
+{
+	return conn->flags & KDBUS_HELLO_ACTIVATOR;
 }
 
 /**

@@ -13,7 +13,7 @@
 #include "domain.h"
 #include "endpoint.h"
 #include "item.h"
-#include "names.h"
+#include "validate.h"
 #include "node.h"
 #include "policy.h"
 

@@ -33,6 +33,8 @@
 #include "endpoint.h"
 #include "handle.h"
 #include "item.h"
+#include "match.h"
+#include "names.h"
 #include "node.h"
 
 /**
@@ -318,8 +320,23 @@ static long kdbus_handle_ioctl_connected(struct file *file,
 	case KDBUS_CMD_UPDATE:
 		ret = kdbus_cmd_update(conn, argp);
 		break;
+	case KDBUS_CMD_LIST:
+		ret = kdbus_cmd_list(conn, argp);
+		break;
+	case KDBUS_CMD_NAME_ACQUIRE:
+		ret = kdbus_cmd_name_acquire(conn, argp);
+		break;
+	case KDBUS_CMD_NAME_RELEASE:
+		ret = kdbus_cmd_name_release(conn, argp);
+		break;
+	case KDBUS_CMD_MATCH_ADD:
+		ret = kdbus_cmd_match_add(conn, argp);
+		break;
+	case KDBUS_CMD_MATCH_REMOVE:
+		ret = kdbus_cmd_match_remove(conn, argp);
+		break;
 	default:
-		ret = kdbus_cmd_unsupported(conn, cmd, argp);
+		ret = -ENOTTY;
 		break;
 	}
 

@@ -35,7 +35,7 @@
 
 #include "item.h"
 #include "limits.h"
-#include "names.h"
+#include "validate.h"
 
 static const struct kdbus_arg_spec kdbus_args_bus_make[] = {
 	{ KDBUS_ITEM_NEGOTIATE, 0 },

@@ -23,7 +23,7 @@
 #include "item.h"
 #include "limits.h"
 #include "message.h"
-#include "names.h"
+#include "validate.h"
 #include "pool.h"
 
 #define KDBUS_MSG_FLAGS_ALL	(KDBUS_MSG_EXPECT_REPLY |	\

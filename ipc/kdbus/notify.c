@@ -6,6 +6,7 @@
 #include <linux/err.h>
 #include <linux/list.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 
 #include "bus.h"
 #include "connection.h"
@@ -70,6 +71,46 @@ int kdbus_notify_id_change(struct kdbus_bus *bus, struct list_head *list,
 }
 
 /**
+ * kdbus_notify_name_change() - stage a NAME_ADD, NAME_REMOVE or NAME_CHANGE
+ * @bus:	Bus
+ * @list:	Staged notifications of the calling operation
+ * @type:	KDBUS_ITEM_NAME_ADD, _NAME_REMOVE or _NAME_CHANGE
+ * @old_id:	Previous owner, 0 for none
+ * @old_flags:	Its name flags
+ * @new_id:	New owner, 0 for none
+ * @new_flags:	Its name flags
+ * @name:	The name
+ *
+ * The item is padded to a multiple of 8 bytes and its size says so.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int kdbus_notify_name_change(struct kdbus_bus *bus, struct list_head *list,
+			     u64 type, u64 old_id, u64 old_flags, u64 new_id,
+			     u64 new_flags, const char *name)
+{
+	struct kdbus_notify_name_change *change;
+	size_t len = strlen(name) + 1;
+	size_t size = ALIGN(sizeof(*change) + len, 8);
+	int ret;
+
+	change = kzalloc(size, GFP_KERNEL);
+	if (!change)
+		return -ENOMEM;
+
+	change->old_id.id = old_id;
+	change->old_id.flags = old_flags;
+	change->new_id.id = new_id;
+	change->new_id.flags = new_flags;
+	memcpy(change->name, name, len);
+
+	ret = kdbus_notify_add(bus, list, KDBUS_DST_ID_BROADCAST, 0, type,
+			       change, size);
+	kfree(change);
+	return ret;
+}
+
+/**
  * kdbus_notify_reply() - stage a REPLY_TIMEOUT or REPLY_DEAD notification
  * @bus:	Bus
  * @list:	Staged notifications of the calling operation
@@ -100,7 +141,7 @@ static void kdbus_notify_deliver(struct kdbus_bus *bus,
 	kdbus_bus_eavesdrop(bus, NULL, staging);
 	dst = kdbus_bus_find_conn_by_id(bus, msg->dst_id);
 	if (dst) {
-		kdbus_conn_entry_insert(NULL, dst, staging, NULL);
+		kdbus_conn_entry_insert(NULL, dst, staging, NULL, NULL);
 		kdbus_conn_unref(dst);
 	}
 }

@@ -2,9 +2,9 @@
 /*
  * kdbus - kernel notifications
  *
- * Kernel-generated messages (ID_ADD, ID_REMOVE, REPLY_TIMEOUT and
- * REPLY_DEAD) are staged while the operation that
- * causes them runs, often with locks held, and delivered by
+ * Kernel-generated messages (ID_ADD, ID_REMOVE, NAME_ADD, NAME_REMOVE,
+ * NAME_CHANGE, REPLY_TIMEOUT and REPLY_DEAD) are staged while the
+ * operation that causes them runs, often with locks held, and delivered by
  * kdbus_notify_flush() once it completed, in the order they were
  * generated.
  *
@@ -33,6 +33,9 @@ struct list_head;
 
 int kdbus_notify_id_change(struct kdbus_bus *bus, struct list_head *list,
 			   u64 type, u64 id, u64 flags);
+int kdbus_notify_name_change(struct kdbus_bus *bus, struct list_head *list,
+			     u64 type, u64 old_id, u64 old_flags, u64 new_id,
+			     u64 new_flags, const char *name);
 int kdbus_notify_reply(struct kdbus_bus *bus, struct list_head *list,
 		       u64 type, u64 id, u64 cookie);
 void kdbus_notify_flush(struct kdbus_bus *bus, struct list_head *list);

@@ -14,7 +14,7 @@
 #include <linux/uidgid.h>
 
 #include "item.h"
-#include "names.h"
+#include "validate.h"
 #include "policy.h"
 
 /**

@@ -655,6 +655,67 @@ int kdbus_pool_slice_zero(const struct kdbus_pool_slice *slice, loff_t off,
 }
 
 /**
+ * kdbus_pool_slice_copy() - copy one slice into another, of another pool
+ * @dst:	Slice whose kernel reference the caller holds, at least as
+ *		large as @src
+ * @src:	Slice whose kernel reference the caller holds
+ *
+ * Copies the whole content of @src to the start of @dst, a page at a
+ * time, straight from the shmem folios of the source pool (a page never
+ * written reads as zero). Only kernel memory is read: the copy cannot
+ * stall on a fault of user memory, so it may run with connection locks
+ * held.
+ *
+ * Context: process context, sleeps.
+ * Return: 0 on success, -EFAULT if @dst is too small, another negative
+ * error code if pool memory cannot be read or allocated.
+ */
+int kdbus_pool_slice_copy(const struct kdbus_pool_slice *dst,
+			  const struct kdbus_pool_slice *src)
+{
+	struct inode *inode = file_inode(src->pool->f);
+	loff_t pos = src->off, off = 0;
+	size_t len = src->size;
+	int ret;
+
+	if (!kdbus_pool_slice_in(dst, 0, len))
+		return -EFAULT;
+
+	while (len) {
+		struct folio *folio = NULL;
+		struct iov_iter iter;
+		struct bio_vec bvec;
+		size_t foff, n;
+
+		ret = shmem_get_folio(inode, pos >> PAGE_SHIFT, 0, &folio,
+				      SGP_READ);
+		if (ret)
+			return ret;
+
+		if (folio) {
+			folio_unlock(folio);
+			foff = offset_in_folio(folio, pos);
+			n = min_t(size_t, len, folio_size(folio) - foff);
+			bvec_set_folio(&bvec, folio, n, foff);
+		} else {
+			n = min_t(size_t, len, PAGE_SIZE - offset_in_page(pos));
+			bvec_set_page(&bvec, ZERO_PAGE(0), n, 0);
+		}
+		iov_iter_bvec(&iter, ITER_SOURCE, &bvec, 1, n);
+		ret = kdbus_pool_write(dst, off, &iter, n);
+		if (folio)
+			folio_put(folio);
+		if (ret)
+			return ret;
+
+		pos += n;
+		off += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/**
  * kdbus_pool_mmap() - map a pool
  * @pool:	Pool
  * @vma:	The mapping being set up by mmap() of the connection file

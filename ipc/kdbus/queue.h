@@ -51,6 +51,8 @@ struct kdbus_queue {
  * @priority:	Priority of the message
  * @src_id:	Id of the sender (0 for the kernel)
  * @cookie:	Cookie of the message
+ * @dst_name_id: Registration (kdbus_name_entry.name_id) of the name the
+ *		message was sent to, 0 if sent by id
  * @slice:	Slice holding the message (kernel reference)
  * @user:	Accounting user the entry is charged to; NULL for kernel
  *		messages (reserved kernel user)
@@ -67,6 +69,7 @@ struct kdbus_queue_entry {
 	s64 priority;
 	u64 src_id;
 	u64 cookie;
+	u64 dst_name_id;
 	struct kdbus_pool_slice *slice;
 	struct kdbus_user *user;
 	struct kdbus_reply *reply;

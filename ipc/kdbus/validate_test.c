@@ -140,16 +140,16 @@ static void kdbus_test_name(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, kdbus_name_is_valid(buf, true));
 }
 
-static struct kunit_case kdbus_names_test_cases[] = {
+static struct kunit_case kdbus_validate_test_cases[] = {
 	KUNIT_CASE(kdbus_test_sysname),
 	KUNIT_CASE(kdbus_test_sysname_prefix),
 	KUNIT_CASE(kdbus_test_name),
 	{}
 };
 
-static struct kunit_suite kdbus_names_test_suite = {
-	.name = "kdbus_names",
-	.test_cases = kdbus_names_test_cases,
+static struct kunit_suite kdbus_validate_test_suite = {
+	.name = "kdbus_validate",
+	.test_cases = kdbus_validate_test_cases,
 };
 
-kunit_test_suite(kdbus_names_test_suite);
+kunit_test_suite(kdbus_validate_test_suite);
