@@ -245,6 +245,9 @@ kdbus_match_entry_new(struct kdbus_bus *bus, const struct kdbus_cmd_match *cmd,
 		struct kdbus_match_rule *rule = &m->rules[m->n_rules];
 		size_t len = kdbus_item_payload_size(item);
 
+		if (item->type == KDBUS_ITEM_NEGOTIATE)
+			continue;
+
 		rule->type = item->type;
 		switch (item->type) {
 		case KDBUS_ITEM_BLOOM_MASK:
@@ -283,9 +286,6 @@ kdbus_match_entry_new(struct kdbus_bus *bus, const struct kdbus_cmd_match *cmd,
 			rule->id = item->id_change.id;
 			n_notify++;
 			break;
-		default:
-			/* KDBUS_ITEM_NEGOTIATE */
-			continue;
 		}
 		m->n_rules++;
 	}

@@ -275,6 +275,15 @@ static void kdbus_match_test_mixed(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, m->for_msg);
 	KUNIT_EXPECT_FALSE(test, m->for_notify);
 	kdbus_match_entry_free(m);
+
+	/* a NEGOTIATE item is no rule (KASAN: no rule slot is made for it) */
+	pos = kdbus_match_test_item(items, KDBUS_ITEM_ID, &any, sizeof(any));
+	pos = kdbus_match_test_item(pos, KDBUS_ITEM_NEGOTIATE, &any,
+				    sizeof(any));
+	m = kdbus_match_test_entry(test, bus, items, (u8 *)pos - items);
+	KUNIT_EXPECT_EQ(test, m->n_rules, 1U);
+	KUNIT_EXPECT_TRUE(test, m->for_msg);
+	kdbus_match_entry_free(m);
 	kdbus_name_registry_exit(&bus->name_registry);
 }
 

@@ -554,8 +554,7 @@ static size_t kdbus_name_list_all(struct kdbus_bus *bus, void *buf, u64 flags)
 	unsigned int i;
 
 	hash_for_each(bus->conn_hash, i, conn, hentry) {
-		if (kdbus_conn_is_monitor(conn) ||
-		    (conn->flags & KDBUS_HELLO_POLICY_HOLDER))
+		if (kdbus_conn_is_monitor(conn))
 			continue;
 		if ((conn->flags & KDBUS_HELLO_ACTIVATOR) &&
 		    !(flags & KDBUS_LIST_ACTIVATORS))

@@ -26,8 +26,12 @@
  * second connection's lock). The disconnecting callee may take a tracker
  * off its list with only its reply_src_lock held: it takes a reference
  * there and then handles the tracker under the caller's lock, after
- * checking that @entry is still linked. @cookie, @deadline_ns, @sync,
- * @reply_src and @reply_dst never change.
+ * checking that @entry is still linked. @cookie, @deadline_ns, @sync and
+ * @reply_dst never change. @reply_src changes only when a request moves
+ * with a well-known name from an activator to the name's new owner or
+ * back (kdbus_conn_move_messages()): under the caller's lock, while the
+ * tracker is moved from one reply_src_list to the other under their
+ * reply_src_locks, one after the other.
  */
 
 #ifndef __KDBUS_REPLY_H
