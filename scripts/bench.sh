@@ -2,9 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 # make bench: in one guest boot, the round-trip time of a call and its reply
 # over kdbus (asynchronous and SYNC_REPLY) next to an AF_UNIX socketpair and
-# a pipe ping-pong, for payloads of 8 B, 4 KiB, 64 KiB and 1 MiB; and the
-# time of one connection's open(), HELLO, BYEBYE and close() with 1, 100
-# and 1000 idle connections on the bus.
+# a pipe ping-pong, for payloads of 8 B, 4 KiB, 64 KiB and 1 MiB; the time
+# of one connection's open(), HELLO, BYEBYE and close() with 1, 100 and
+# 1000 idle connections on the bus; the time of one broadcast SEND with 1,
+# 100 and 1000 receivers that have no match, a match that misses or one
+# that hits, next to an 8-byte AF_UNIX datagram send; and the time of
+# NAME_ACQUIRE + NAME_RELEASE with 10 and 10000 other names registered.
 #
 # The kernel is the series with configs/bench.config instead of
 # configs/debug.config (KASAN, lockdep &c. would distort the timings), built
@@ -16,10 +19,15 @@
 # one (under TCG on a busy host, far less exposed to the host's scheduling
 # of the vCPU threads).
 #
-#   BENCH_TIME=SECONDS   timed part of each cell (default 1.5)
+#   BENCH_TIME=SECONDS   timed part of each cell (default 1.5; the
+#                        broadcast, datagram and name cells take 2/3 of it
+#                        each, warm-up and drains included)
 #   BENCH_ARGS="..."     more kdbus-bench options (kdbus-bench -h), e.g.
 #                        "-s 8 -r 5"; "-I" skips HELLO + BYEBYE, "-i 10"
-#                        (repeatable) sets the idle connection counts
+#                        (repeatable) sets the idle connection counts; "-B"
+#                        skips broadcast SEND, "-b N" sets the receiver
+#                        counts; "-N" skips the names, "-n N" sets the
+#                        name counts
 #   QEMU_ACCEL=kvm       KVM instead of software emulation (TCG)
 #   QEMU_SMP=N           guest CPUs (default 2: client and server pinned apart)
 set -euo pipefail

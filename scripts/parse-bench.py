@@ -5,15 +5,22 @@
 Usage: parse-bench.py [--accel tcg|kvm] [--smp N] LOG
 
 Reads the lines kdbus-bench prints (KDBUS-BENCH-INFO starts a run, then
-KDBUS-BENCH per cell, KDBUS-BENCH-PHASE per side and KDBUS-BENCH-CONN per
-number of idle connections) and prints, for every run (client and server
-on two CPUs, then on one), per payload size the median and p90 round-trip
-time of every transport in microseconds and the ratio kdbus/AF_UNIX of the
-medians; then the time of one connection's open(), HELLO, BYEBYE and
-close() with 1, 100, 1000 (kdbus-bench -i) idle connections on the bus,
-and how it grows with them. Exit status: 0 when every cell of every run
-has numbers, 1 when a cell failed or is missing, the clock is coarse, or
-the benchmark did not finish.
+KDBUS-BENCH per cell, KDBUS-BENCH-PHASE per side, KDBUS-BENCH-CONN per
+number of idle connections, KDBUS-BENCH-BCAST per number of broadcast
+receivers and match case plus the AF_UNIX datagram reference, and
+KDBUS-BENCH-NAME per number of registered names) and prints, for every
+run (client and server on two CPUs, then on one), per payload size the
+median and p90 round-trip time of every transport in microseconds and the
+ratio kdbus/AF_UNIX of the medians; then the time of one connection's
+open(), HELLO, BYEBYE and close() with 1, 100, 1000 (kdbus-bench -i) idle
+connections on the bus, and how it grows with them; then the time of one
+broadcast SEND with 1, 100, 1000 (-b) receivers that have no match, a
+match that misses and one that hits, in nanoseconds, next to an 8-byte
+AF_UNIX datagram send; then the time of NAME_ACQUIRE + NAME_RELEASE with
+10 and 10000 (-n) other names registered, and whether it stays flat.
+Exit status: 0 when every cell of every run has numbers, 1 when a cell
+failed or is missing, the clock is coarse, or the benchmark did not
+finish.
 """
 
 import argparse
@@ -26,6 +33,11 @@ TARGET = 1.5  # roadmap: kdbus within 1.5x of AF_UNIX for 8 bytes
 NOISY = 4.0   # a p90 this many times the median: the host delayed the guest
 FLAT = 1.25   # HELLO + BYEBYE: most/fewest idle connections within this: flat
 CONN_STEPS = ("open", "hello", "byebye", "close")
+# broadcast SEND: the match cases as kdbus-bench names them, and for people
+BCAST_CASES = ("none", "miss", "hit")
+BCAST_TITLE = {"none": "no match", "miss": "match, no hit", "hit": "match, hit"}
+DGRAM = "unix-dgram"
+NAME_STEPS = ("acquire", "release")
 LINE = re.compile(r"^(?:\[ *[0-9.]+\] )?(KDBUS-BENCH(?:-[A-Z]+)?) (.*)$")
 
 
@@ -58,7 +70,8 @@ def parse(path):
                 continue
             kind, kv = m.group(1), fields(m.group(2))
             if kind == "KDBUS-BENCH-INFO" or not runs:
-                runs.append({"info": {}, "cells": {}, "phases": [], "conns": {}})
+                runs.append({"info": {}, "cells": {}, "phases": [], "conns": {},
+                             "bcast": {}, "dgram": None, "names": {}})
             run = runs[-1]
             if kind == "KDBUS-BENCH-INFO":
                 run["info"] = kv
@@ -68,6 +81,12 @@ def parse(path):
                 run["phases"].append(kv)
             elif kind == "KDBUS-BENCH-CONN" and "idle" in kv:
                 run["conns"][int(kv["idle"])] = kv
+            elif kind == "KDBUS-BENCH-BCAST" and kv.get("match") == DGRAM:
+                run["dgram"] = kv
+            elif kind == "KDBUS-BENCH-BCAST" and "receivers" in kv and "match" in kv:
+                run["bcast"][(int(kv["receivers"]), kv["match"])] = kv
+            elif kind == "KDBUS-BENCH-NAME" and "names" in kv:
+                run["names"][int(kv["names"])] = kv
     return runs, markers
 
 
@@ -161,6 +180,10 @@ def print_run(run, smp, errors):
 
     f, n, conn_verdict = print_conns(run, errors)
     failed, total = failed + f, n
+    f, n, bcast_verdict = print_bcast(run, errors)
+    failed, total = failed + f, total + n
+    f, n, name_verdict = print_names(run, errors)
+    failed, total = failed + f, total + n
 
     verdict = []
     for t in ("kdbus-async", "kdbus-sync"):
@@ -168,7 +191,8 @@ def print_run(run, smp, errors):
         if r is not None:
             verdict.append("%s %.2fx%s" % (t, r, "" if r <= TARGET else " (over)"))
     verdict = ", ".join(verdict) if verdict else "no kdbus numbers"
-    return failed, total + len(sizes) * len(transports), msgs, verdict, conn_verdict
+    return (failed, total + len(sizes) * len(transports), msgs, verdict,
+            conn_verdict, bcast_verdict, name_verdict)
 
 
 def conn_growth(conns, counts):
@@ -235,6 +259,151 @@ def print_conns(run, errors):
     return failed, len(counts), verdict
 
 
+def counts_of(info, key, seen):
+    """The counts kdbus-bench announced under key, and those it printed."""
+    want = info.get(key, "-")
+    return sorted({int(c) for c in want.split(",") if c.isdigit()} | set(seen))
+
+
+def cell_ns(kv, width=17):
+    """'median p90' of a cell in ns, or its error, width columns."""
+    if kv is None:
+        return "%-*s" % (width, "missing")
+    if "error" in kv:
+        return "%-*.*s" % (width, width, "error: " + kv["error"].split(":")[-1])
+    med, p90 = float(kv["median_ns"]), float(kv["p90_ns"])
+    mark = "*" if p90 > NOISY * med else " "
+    return "%8.0f %8.0f%s" % (med, p90, mark)
+
+
+def cell_err(kv):
+    if kv is None:
+        return "no result"
+    if "error" in kv:
+        return kv["error"].replace(":", ": ", 1)
+    return None
+
+
+def median_ns(kv):
+    if kv and "median_ns" in kv:
+        return float(kv["median_ns"])
+    return None
+
+
+def print_bcast(run, errors):
+    """Print the broadcast SEND table of a run; add its failed cells to
+    errors; return (failed cells, cells, verdict or None)."""
+    info, bcast, dgram = run["info"], run["bcast"], run["dgram"]
+    counts = counts_of(info, "bcast_receivers", {c for c, _ in bcast})
+    if not counts:
+        return 0, 0, None
+    print()
+    print("broadcast SEND: one broadcast signal (8-byte payload, a bloom filter of the")
+    print("bus's size) with RECEIVERS other connections on the bus; nanoseconds per")
+    print("SEND ioctl, only the SEND timed. no match: the receivers have none; match,")
+    print("no hit: one BLOOM_MASK match each that the filter misses; match, hit: one")
+    print("that it hits, every receiver gets a copy. hit drain: ns per broadcast to")
+    print("RECV_DROP all its copies (after every %s broadcasts, not in the SEND time)"
+          % info.get("bcast_batch", "?"))
+    print()
+    head1 = "%10s" % "receivers"
+    head2 = "%10s" % ""
+    for c in BCAST_CASES:
+        head1 += " | %-18s" % BCAST_TITLE[c]
+        head2 += " | %8s %8s " % ("median", "p90")
+    head1 += " | %9s | vs unix-dgram median" % "hit drain"
+    head2 += " | %9s |" % "per bcast" + "".join(" %7s" % c for c in BCAST_CASES)
+    print(head1)
+    print(head2)
+    print("-" * len(head1))
+    failed = 0
+    ref = median_ns(dgram)
+    for n in counts:
+        row = "%10d" % n
+        for c in BCAST_CASES:
+            kv = bcast.get((n, c))
+            row += " | " + cell_ns(kv, 18)
+            err = cell_err(kv)
+            if err:
+                failed += 1
+                errors.setdefault(("broadcast", err), []).append("%d %s" % (n, c))
+        hit = bcast.get((n, "hit"), {})
+        row += " | %9s |" % ("%.0f" % float(hit["drain_ns"]) if "drain_ns" in hit else "-")
+        for c in BCAST_CASES:
+            m = median_ns(bcast.get((n, c)))
+            row += " %6.1fx" % (m / ref) if m is not None and ref else " %7s" % "-"
+        print(row)
+    print("%10s | %s   an 8-byte send() on an AF_UNIX SOCK_DGRAM socketpair"
+          % (DGRAM, cell_ns(dgram, 18)))
+    err = cell_err(dgram)
+    if err:
+        failed += 1
+        errors.setdefault(("broadcast", err), []).append(DGRAM)
+    print("n: " + "; ".join("%s %s" % (c, "/".join(bcast.get((n, c), {}).get("n", "-")
+                                                  for n in counts))
+                            for c in BCAST_CASES)
+          + "; %s %s" % (DGRAM, (dgram or {}).get("n", "-")))
+
+    # the cost of one more receiver: the slope from the fewest to the most
+    parts = []
+    lo, hi = counts[0], counts[-1]
+    for c in BCAST_CASES:
+        a, b = median_ns(bcast.get((lo, c))), median_ns(bcast.get((hi, c)))
+        if a is None or b is None or hi == lo:
+            parts.append("%s -" % c)
+            continue
+        part = "%s %.0f ns" % (c, (b - a) / (hi - lo))
+        if ref:
+            part += " (%.1fx unix-dgram at %d)" % (b / ref, hi)
+        parts.append(part)
+    verdict = "per receiver from %d to %d: %s" % (lo, hi, ", ".join(parts))
+    print("broadcast SEND, " + verdict)
+    return failed, len(counts) * len(BCAST_CASES) + 1, verdict
+
+
+def print_names(run, errors):
+    """Print the NAME_ACQUIRE + NAME_RELEASE table of a run; add its failed
+    counts to errors; return (failed counts, counts, verdict or None)."""
+    info, names = run["info"], run["names"]
+    counts = counts_of(info, "names", set(names))
+    if not counts:
+        return 0, 0, None
+    print()
+    print("NAME_ACQUIRE + NAME_RELEASE of one name, with NAMES other names registered")
+    print("on the bus (owned by other connections); nanoseconds per pair")
+    print()
+    head = "%8s | %8s %8s  | %s | median vs %d names" % (
+        "names", "median", "p90", " ".join("%8s" % s for s in NAME_STEPS), counts[0])
+    print(head)
+    print("-" * len(head))
+    failed = 0
+    base = median_ns(names.get(counts[0]))
+    for n in counts:
+        kv = names.get(n)
+        row = "%8d | %s |" % (n, cell_ns(kv, 18))
+        err = cell_err(kv)
+        if err:
+            failed += 1
+            errors.setdefault(("names", err), []).append(n)
+            print(row)
+            continue
+        row += " " + " ".join("%8.0f" % float(kv[s + "_ns"]) if s + "_ns" in kv
+                              else "%8s" % "-" for s in NAME_STEPS)
+        if base:
+            row += " | %7.2fx" % (float(kv["median_ns"]) / base)
+        print(row)
+    print("n: " + "/".join(names.get(n, {}).get("n", "-") for n in counts))
+    lo, hi = median_ns(names.get(counts[0])), median_ns(names.get(counts[-1]))
+    if lo is None or hi is None or len(counts) < 2 or lo <= 0:
+        verdict = "no numbers"
+    else:
+        g = hi / lo
+        verdict = "%d -> %d names: %.2fx, %s" % (counts[0], counts[-1], g,
+                                                "flat" if g <= FLAT else "grows")
+    print("NAME_ACQUIRE + NAME_RELEASE median, " + verdict)
+    return failed, len(counts), verdict
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--accel", default="tcg")
@@ -254,15 +423,18 @@ def main():
         print("guest clocksource: %s" % markers["clocksource"])
 
     ok, failed, total, verdicts, msgs, errors = True, 0, 0, [], [], {}
-    conn_verdicts = []
+    conn_verdicts, bcast_verdicts, name_verdicts = [], [], []
     for run in runs:
         print()
-        f, n, m, v, cv = print_run(run, args.smp, errors)
+        f, n, m, v, cv, bv, nv = print_run(run, args.smp, errors)
         failed, total = failed + f, total + n
         msgs += m
-        verdicts.append("%s: %s" % (placement(run["info"]), v))
-        if cv is not None:
-            conn_verdicts.append("%s: %s" % (placement(run["info"]), cv))
+        where = placement(run["info"])
+        verdicts.append("%s: %s" % (where, v))
+        for verdict, lst in ((cv, conn_verdicts), (bv, bcast_verdicts),
+                             (nv, name_verdicts)):
+            if verdict is not None:
+                lst.append("%s: %s" % (where, verdict))
     print()
     print("8 bytes, kdbus/AF_UNIX (target <= %.1fx):" % TARGET)
     for v in verdicts:
@@ -271,6 +443,15 @@ def main():
         print("HELLO + BYEBYE, median with the most vs the fewest idle connections"
               " (target: flat, <= %.2fx):" % FLAT)
         for v in conn_verdicts:
+            print("  " + v)
+    if bcast_verdicts:
+        print("broadcast SEND, cost of one more receiver (median ns):")
+        for v in bcast_verdicts:
+            print("  " + v)
+    if name_verdicts:
+        print("NAME_ACQUIRE + NAME_RELEASE, median with the most vs the fewest names"
+              " (target: flat, <= %.2fx):" % FLAT)
+        for v in name_verdicts:
             print("  " + v)
 
     if "begin" not in markers:
@@ -282,6 +463,15 @@ def main():
     for (t, e), sizes in errors.items():
         if t == "hello+byebye":
             msgs.append("FAILED: HELLO + BYEBYE: %s (idle connections: %s)"
+                        % (e, ", ".join(str(c) for c in sorted(set(sizes)))))
+            continue
+        if t == "broadcast":
+            cells = list(dict.fromkeys(sizes))
+            msgs.append("FAILED: broadcast SEND: %s (%d cells: %s)"
+                        % (e, len(cells), ", ".join(cells)))
+            continue
+        if t == "names":
+            msgs.append("FAILED: NAME_ACQUIRE + NAME_RELEASE: %s (names: %s)"
                         % (e, ", ".join(str(c) for c in sorted(set(sizes)))))
             continue
         msgs.append("FAILED: %s: %s (%d cells: %s)"

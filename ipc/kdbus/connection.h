@@ -192,6 +192,11 @@ __poll_t kdbus_conn_poll(struct kdbus_conn *conn, struct file *file,
 			 struct poll_table_struct *wait);
 int kdbus_conn_mmap(struct kdbus_conn *conn, struct vm_area_struct *vma);
 
+struct kdbus_queue_entry *
+kdbus_conn_entry_make(struct kdbus_conn *dst, struct kdbus_user *user,
+		      const struct kdbus_staging *staging, bool accept_fds);
+void kdbus_conn_entry_discard(struct kdbus_conn *dst,
+			      struct kdbus_queue_entry *entry);
 int kdbus_conn_entry_insert(struct kdbus_conn *conn_src,
 			    struct kdbus_conn *conn_dst,
 			    const struct kdbus_staging *staging,

@@ -94,6 +94,18 @@ static struct kdbus_staging *kdbus_match_test_signal(struct kunit *test,
 	return staging;
 }
 
+/* whether rule 0 of @m accepts a signal of @src with the given filter */
+static bool kdbus_match_test_msg(struct kunit *test,
+				 const struct kdbus_match_entry *m,
+				 struct kdbus_bus *bus,
+				 const struct kdbus_conn *src,
+				 u64 generation, u64 w0, u64 w1)
+{
+	return kdbus_match_rule_msg(&m->rules[0], bus, src,
+				    kdbus_match_test_signal(test, generation,
+							    w0, w1));
+}
+
 static void kdbus_match_test_bloom(struct kunit *test)
 {
 	struct kdbus_bus *bus = kdbus_match_test_bus(test);
@@ -112,21 +124,21 @@ static void kdbus_match_test_bloom(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, m->for_notify);
 
 	/* mask bits set in the filter, more bits are fine */
-	KUNIT_EXPECT_TRUE(test, kdbus_match_rule_msg(&m->rules[0], bus, src,
-			  kdbus_match_test_signal(test, 0, 0x3, 0)));
+	KUNIT_EXPECT_TRUE(test, kdbus_match_test_msg(test, m, bus, src, 0,
+						     0x3, 0));
 	/* one bit of the mask missing */
-	KUNIT_EXPECT_FALSE(test, kdbus_match_rule_msg(&m->rules[0], bus, src,
-			   kdbus_match_test_signal(test, 0, 0x1, ~0ULL)));
+	KUNIT_EXPECT_FALSE(test, kdbus_match_test_msg(test, m, bus, src, 0,
+						      0x1, ~0ULL));
 	/* generation 1 uses the second mask */
-	KUNIT_EXPECT_TRUE(test, kdbus_match_rule_msg(&m->rules[0], bus, src,
-			  kdbus_match_test_signal(test, 1, 0, 0x8)));
-	KUNIT_EXPECT_FALSE(test, kdbus_match_rule_msg(&m->rules[0], bus, src,
-			   kdbus_match_test_signal(test, 1, 0x2, 0)));
+	KUNIT_EXPECT_TRUE(test, kdbus_match_test_msg(test, m, bus, src, 1,
+						     0, 0x8));
+	KUNIT_EXPECT_FALSE(test, kdbus_match_test_msg(test, m, bus, src, 1,
+						      0x2, 0));
 	/* later generations use the last mask */
-	KUNIT_EXPECT_TRUE(test, kdbus_match_rule_msg(&m->rules[0], bus, src,
-			  kdbus_match_test_signal(test, 5, 0, 0x8)));
-	KUNIT_EXPECT_FALSE(test, kdbus_match_rule_msg(&m->rules[0], bus, src,
-			   kdbus_match_test_signal(test, 5, 0x2, 0)));
+	KUNIT_EXPECT_TRUE(test, kdbus_match_test_msg(test, m, bus, src, 5,
+						     0, 0x8));
+	KUNIT_EXPECT_FALSE(test, kdbus_match_test_msg(test, m, bus, src, 5,
+						      0x2, 0));
 
 	kdbus_match_entry_free(m);
 	kdbus_name_registry_exit(&bus->name_registry);
@@ -204,14 +216,26 @@ static struct kdbus_item *kdbus_match_test_name_item(struct kunit *test,
 	return n;
 }
 
+/* whether rule 0 of @m accepts a NAME_* notification */
+static bool kdbus_match_test_nm(struct kunit *test,
+				const struct kdbus_match_entry *m, u64 type,
+				u64 old_id, u64 new_id, const char *name)
+{
+	return kdbus_match_rule_notify(&m->rules[0],
+				       kdbus_match_test_name_item(test, type,
+								  old_id,
+								  new_id,
+								  name));
+}
+
 static void kdbus_match_test_notify(struct kunit *test)
 {
 	struct kdbus_bus *bus = kdbus_match_test_bus(test);
 	struct kdbus_notify_name_change *rule;
+	const u64 add = KDBUS_ITEM_NAME_ADD, rm = KDBUS_ITEM_NAME_REMOVE;
 	struct kdbus_match_entry *m;
 	u8 payload[64] __aligned(8) = {};
 	u8 items[96] __aligned(8) = {};
-	struct kdbus_item *add;
 	size_t size;
 
 	/* NAME_ADD of "foo.bar" by anybody, from nobody (old id 0) */
@@ -225,29 +249,22 @@ static void kdbus_match_test_notify(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, m->for_msg);
 	KUNIT_EXPECT_TRUE(test, m->for_notify);
 
-	add = kdbus_match_test_name_item(test, KDBUS_ITEM_NAME_ADD, 0, 5,
-					 "foo.bar");
-	KUNIT_EXPECT_TRUE(test, kdbus_match_rule_notify(&m->rules[0], add));
+	KUNIT_EXPECT_TRUE(test, kdbus_match_test_nm(test, m, add, 0, 5,
+						    "foo.bar"));
 	/* another type, another name, a non-zero old id */
-	KUNIT_EXPECT_FALSE(test, kdbus_match_rule_notify(&m->rules[0],
-			   kdbus_match_test_name_item(test,
-						      KDBUS_ITEM_NAME_REMOVE,
-						      0, 5, "foo.bar")));
-	KUNIT_EXPECT_FALSE(test, kdbus_match_rule_notify(&m->rules[0],
-			   kdbus_match_test_name_item(test, KDBUS_ITEM_NAME_ADD,
-						      0, 5, "foo.baz")));
-	KUNIT_EXPECT_FALSE(test, kdbus_match_rule_notify(&m->rules[0],
-			   kdbus_match_test_name_item(test, KDBUS_ITEM_NAME_ADD,
-						      3, 5, "foo.bar")));
+	KUNIT_EXPECT_FALSE(test, kdbus_match_test_nm(test, m, rm, 0, 5,
+						     "foo.bar"));
+	KUNIT_EXPECT_FALSE(test, kdbus_match_test_nm(test, m, add, 0, 5,
+						     "foo.baz"));
+	KUNIT_EXPECT_FALSE(test, kdbus_match_test_nm(test, m, add, 3, 5,
+						     "foo.bar"));
 	kdbus_match_entry_free(m);
 
 	/* a rule without a name matches every name */
 	size = (u8 *)kdbus_match_test_item(items, KDBUS_ITEM_NAME_ADD, payload,
 					   sizeof(*rule)) - items;
 	m = kdbus_match_test_entry(test, bus, items, size);
-	KUNIT_EXPECT_TRUE(test, kdbus_match_rule_notify(&m->rules[0],
-			  kdbus_match_test_name_item(test, KDBUS_ITEM_NAME_ADD,
-						     0, 9, "x.y")));
+	KUNIT_EXPECT_TRUE(test, kdbus_match_test_nm(test, m, add, 0, 9, "x.y"));
 	kdbus_match_entry_free(m);
 	kdbus_name_registry_exit(&bus->name_registry);
 }

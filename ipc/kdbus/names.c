@@ -200,6 +200,12 @@ static void kdbus_name_owner_free(struct kdbus_name_owner *o)
 static void kdbus_name_set_primary(struct kdbus_name_owner *o)
 {
 	struct kdbus_name_entry *e = o->name;
+	struct kdbus_name_owner *q, *tmp;
+
+	/* an owner waits for its name no more */
+	list_for_each_entry_safe(q, tmp, &e->queue, name_entry)
+		if (q->conn == o->conn && q != o)
+			kdbus_name_owner_free(q);
 
 	e->primary = o;
 	e->flags = o->flags;

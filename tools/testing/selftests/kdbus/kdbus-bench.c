@@ -44,11 +44,52 @@
  * default per-user limit of 1024 connections (KDBUS_USER_MAX_CONN) bounds
  * IDLE to 1023.
  *
+ * Broadcast SEND (-b, unless -B): the time of one KDBUS_CMD_SEND of a
+ * broadcast signal (dst_id KDBUS_DST_ID_BROADCAST, KDBUS_MSG_SIGNAL, a
+ * BLOOM_FILTER of the bus's bloom size, generation 0, one 8-byte
+ * PAYLOAD_VEC) with RECEIVERS other connections on the bus (1, 100 and
+ * 1000 by default, 64 KiB pools, all in this process), in three cases:
+ *   none  no receiver has a match
+ *   miss  every receiver has one match, a BLOOM_MASK the filter lacks a
+ *         bit of: nobody gets a copy
+ *   hit   every receiver has one match, a BLOOM_MASK all of whose bits
+ *         the filter has: every receiver gets a copy
+ * Only the SEND ioctl is timed (a clock read before and after each). The
+ * broadcasts go out in batches of BENCH_BCAST_BATCH; after each batch of
+ * "hit" every receiver's queue is emptied (receiver 0: RECV, check, FREE;
+ * the others RECV_DROP) and must hold exactly the batch, nothing dropped,
+ * so that quotas (256 queued messages per sending user and receiver, a
+ * third of the free half of the pool) never fill; that drain is timed
+ * apart and reported per broadcast (all RECEIVERS copies). After "none"
+ * and "miss" every queue must be empty. The cases take turns round after
+ * round; as a reference, an 8-byte send() on an AF_UNIX SOCK_DGRAM
+ * socketpair (drained with recv() after each batch) takes its turn with
+ * them, for the ratio broadcast/datagram.
+ *
+ * NAME_ACQUIRE + NAME_RELEASE (-n, unless -N): one connection acquires
+ * and releases one well-known name, each pair timed (and each of the two
+ * steps), with NAMES other names registered on the bus (10 and 10000 by
+ * default), owned by at least 40 other connections (at most 250 names
+ * each, KDBUS_CONN_MAX_NAMES is 256; the same connections for every
+ * count, so that only the number of names differs). Name lookups use a
+ * hash: the time must not depend on NAMES. The counts take turns round
+ * after round, up and down.
+ *
+ * Each broadcast, datagram and name cell takes about two thirds of the
+ * cell time (-t) of wall time in all, warm-up, drains and checks included
+ * (at least BENCH_BCAST_MIN_BATCHES batches, or BENCH_MIN_ITERS pairs, per
+ * round); connecting the receivers and registering the names comes on
+ * top. All connections are the same user: RECEIVERS + the sender stay
+ * within KDBUS_USER_MAX_CONN (1024).
+ *
  * Output: a table for people, and for scripts/parse-bench.py one line per
  * cell, e.g.
  *   KDBUS-BENCH size=8 transport=unix n=98304 median_us=10.20 p90_us=...
  *   KDBUS-BENCH size=8 transport=kdbus-sync error=HELLO:ENOTTY
  *   KDBUS-BENCH-CONN idle=100 n=5120 median_us=60.10 p90_us=... open_us=...
+ *   KDBUS-BENCH-BCAST receivers=100 match=hit n=480 median_ns=91000 ...
+ *   KDBUS-BENCH-BCAST match=unix-dgram size=8 n=250000 median_ns=2100 ...
+ *   KDBUS-BENCH-NAME names=10000 n=9000 median_ns=21000 ... acquire_ns=...
  * Exit status: 0 if every cell has numbers, 1 if a cell failed, 2 on
  * bad usage.
  */
@@ -101,6 +142,28 @@
 /* file descriptors besides the idle connections */
 #define BENCH_NOFILE_SPARE	64
 #define BENCH_CONN_STEPS	4
+/* broadcast SEND: at most this many receivers (+ the sender: 1024) */
+#define BENCH_MAX_RECEIVERS	1023
+#define BENCH_MAX_COUNTS	8
+/* broadcasts sent between two drains, and per round at least */
+#define BENCH_BCAST_BATCH	16
+#define BENCH_BCAST_MIN_BATCHES	2
+#define BENCH_BCAST_SIZE	8
+#define BENCH_BCAST_FILL	0x73
+/*
+ * The filter of every broadcast has bits 0 and 2 set; the "hit" mask asks
+ * for both, the "miss" mask for bits 0 and 1
+ */
+#define BENCH_BLOOM_FILTER	0x5ULL
+#define BENCH_BLOOM_HIT		0x5ULL
+#define BENCH_BLOOM_MISS	0x3ULL
+#define BENCH_MATCH_COOKIE	0xbe4c
+/* NAME_ACQUIRE + NAME_RELEASE */
+#define BENCH_MAX_NAMES		100000
+#define BENCH_NAME_HOLDERS	40	/* connections owning the other names */
+#define BENCH_NAMES_PER_HOLDER	250	/* KDBUS_CONN_MAX_NAMES is 256 */
+#define BENCH_NAME_LEN		48	/* room for our names, NUL included */
+#define BENCH_TIMED_NAME	"org.kdbus.bench.Timed"
 
 enum bench_transport {
 	BT_KDBUS_ASYNC,
@@ -161,6 +224,10 @@ static struct {
 	bool phases;
 	unsigned int idle[BENCH_MAX_IDLE_COUNTS]; /* HELLO + BYEBYE */
 	unsigned int nidle;		/* 0: not run (-I) */
+	unsigned int bcast[BENCH_MAX_COUNTS];	/* broadcast receivers */
+	unsigned int nbcast;		/* 0: not run (-B) */
+	unsigned int names[BENCH_MAX_COUNTS];	/* other names registered */
+	unsigned int nnames;		/* 0: not run (-N) */
 	bool one_cpu;			/* -1: client and server share a CPU */
 	int client_cpu, server_cpu;	/* -1: not pinned */
 	int ncpus;
@@ -1220,6 +1287,788 @@ static void run_conns(void)
 		conn_finish(&conn_cells[i], opt.idle[i]);
 }
 
+/* --- broadcast SEND and NAME_ACQUIRE + NAME_RELEASE --------------------- */
+
+/* the wall time of one broadcast, datagram or name cell, all rounds */
+static double op_cell_s(void)
+{
+	return opt.target_s * 2 / 3;
+}
+
+/* the result of a broadcast, datagram or name cell; times in ns */
+struct op_cell {
+	__u64 *samples;			/* one per timed operation */
+	__u64 *steps[2];		/* names: acquire and release */
+	unsigned long n, cap;
+	__u64 drain_ns;			/* "hit": time of the drains ... */
+	unsigned long drained;		/* ... and the broadcasts they took */
+	bool failed;
+	char what[64];
+	int err;
+	bool ok;
+	double median_ns, p90_ns, min_ns, mean_ns;
+	double step_ns[2];		/* medians */
+	double drain_per_ns;		/* drain time per broadcast */
+};
+
+enum bcast_kind {
+	BC_NONE,
+	BC_MISS,
+	BC_HIT,
+	BC_UNIX,
+	BC_KINDS,
+};
+
+static const char * const bc_name[BC_KINDS] = {
+	[BC_NONE]	= "none",
+	[BC_MISS]	= "miss",
+	[BC_HIT]	= "hit",
+	[BC_UNIX]	= "unix-dgram",
+};
+
+static struct op_cell bcast_cells[BENCH_MAX_COUNTS][BC_UNIX];
+static struct op_cell dgram_cell;
+static struct op_cell name_cells[BENCH_MAX_COUNTS];
+
+/* the broadcast set-up */
+static struct {
+	int fd;				/* the sender */
+	__u64 id;
+	__u64 bloom_size;		/* bytes, from HELLO */
+	struct kdbus_msg *msg;		/* the broadcast */
+	struct kdbus_cmd_match *match[2];	/* MATCH_ADD: miss, hit */
+	int *rx;			/* the receivers ... */
+	unsigned int nrx;		/* ... connected */
+	unsigned int matched;		/* rx[0..matched) have a match */
+	__u8 *rx0_pool;			/* the pool of rx[0], mapped */
+	int ux[2];			/* the AF_UNIX datagram socketpair */
+	bool kdbus_failed;		/* set-up failed: only datagrams */
+	__u8 payload[BENCH_BCAST_SIZE];
+} bc = { .fd = -1, .ux = { -1, -1 } };
+
+/* the name set-up */
+static struct {
+	int fd;				/* the timed connection */
+	int *holders;			/* the owners of the other names */
+	unsigned int nholders;
+	unsigned int registered;	/* names 0..registered-1 are owned */
+} nm = { .fd = -1 };
+
+static void op_error(struct op_cell *c, const struct link *l)
+{
+	char *p;
+
+	if (c->failed)
+		return;
+	c->failed = true;
+	c->err = l->err ? l->err : EIO;
+	snprintf(c->what, sizeof(c->what), "%s", l->what);
+	for (p = c->what; *p; p++)
+		if (*p == ' ')
+			*p = '_';
+}
+
+/* add one sample (and, if @steps, its two steps) to @c */
+static int op_push(struct op_cell *c, struct link *l, __u64 v,
+		   const __u64 *steps)
+{
+	unsigned long cap;
+	unsigned int i;
+	__u64 *p;
+
+	if (c->n == c->cap) {
+		cap = c->cap ? 2 * c->cap : 4096;
+		p = realloc(c->samples, cap * sizeof(*p));
+		if (!p)
+			return fail(l, "realloc", ENOMEM);
+		c->samples = p;
+		for (i = 0; steps && i < 2; i++) {
+			p = realloc(c->steps[i], cap * sizeof(*p));
+			if (!p)
+				return fail(l, "realloc", ENOMEM);
+			c->steps[i] = p;
+		}
+		c->cap = cap;
+	}
+	c->samples[c->n] = v;
+	for (i = 0; steps && i < 2; i++)
+		c->steps[i][c->n] = steps[i];
+	c->n++;
+	return 0;
+}
+
+/* the statistics of a cell; false if it has none (failed) */
+static bool op_finish(struct op_cell *c, bool with_steps)
+{
+	double sum = 0;
+	unsigned long i;
+	unsigned int p;
+
+	if (!c->failed && !c->n) {
+		c->failed = true;
+		snprintf(c->what, sizeof(c->what), "no_samples");
+		c->err = EIO;
+	}
+	if (c->failed)
+		return false;
+	for (i = 0; i < c->n; i++)
+		sum += c->samples[i];
+	c->mean_ns = sum / c->n;
+	c->median_ns = quantile_us(c->samples, c->n, 0.5, false) * 1000;
+	c->p90_ns = quantile_us(c->samples, c->n, 0.9, true) * 1000;
+	c->min_ns = c->samples[0];
+	for (p = 0; with_steps && p < 2; p++)
+		c->step_ns[p] = quantile_us(c->steps[p], c->n, 0.5, false) * 1000;
+	if (c->drained)
+		c->drain_per_ns = (double)c->drain_ns / c->drained;
+	c->ok = true;
+	return true;
+}
+
+static void op_free(struct op_cell *c)
+{
+	free(c->samples);
+	free(c->steps[0]);
+	free(c->steps[1]);
+	c->samples = NULL;
+	c->steps[0] = NULL;
+	c->steps[1] = NULL;
+}
+
+/*
+ * The sender: HELLO, read the bus's bloom size from the HELLO slice;
+ * build the broadcast and the two MATCH_ADD arguments.
+ */
+static int bc_setup(struct link *l)
+{
+	struct kdbus_cmd_hello hello = {
+		.size = sizeof(hello),
+		.attach_flags_send = _KDBUS_ATTACH_ALL,
+		.attach_flags_recv = 0,
+		.pool_size = BENCH_CONN_POOL_SIZE,
+	};
+	struct kdbus_cmd_free cmd_free = { .size = sizeof(cmd_free) };
+	const size_t bloom_item = KDBUS_ITEM_HEADER_SIZE +
+				  sizeof(struct kdbus_bloom_parameter);
+	const struct kdbus_item *bp;
+	struct kdbus_item *item;
+	size_t msg_size, match_size;
+	unsigned int i;
+	void *pool;
+
+	if (opt.kdbus_err)
+		return fail(l, opt.kdbus_what, opt.kdbus_err);
+	bc.fd = open(opt.bus_ep, O_RDWR | O_CLOEXEC);
+	if (bc.fd < 0)
+		return fail(l, "open bus", errno);
+	if (ioctl(bc.fd, KDBUS_CMD_HELLO, &hello) < 0)
+		return fail(l, "HELLO", errno);
+	bc.id = hello.id;
+	pool = mmap(NULL, BENCH_CONN_POOL_SIZE, PROT_READ, MAP_SHARED, bc.fd, 0);
+	if (pool == MAP_FAILED)
+		return fail(l, "mmap pool", errno);
+	if (hello.offset > BENCH_CONN_POOL_SIZE - bloom_item ||
+	    hello.items_size < bloom_item) {
+		munmap(pool, BENCH_CONN_POOL_SIZE);
+		return fail(l, "HELLO slice", EPROTO);
+	}
+	bp = (const struct kdbus_item *)((const __u8 *)pool + hello.offset);
+	if (bp->type == KDBUS_ITEM_BLOOM_PARAMETER && bp->size == bloom_item)
+		bc.bloom_size = bp->bloom_parameter.size;
+	munmap(pool, BENCH_CONN_POOL_SIZE);
+	if (bc.bloom_size < 8 || bc.bloom_size > KDBUS_BUS_BLOOM_MAX_SIZE ||
+	    bc.bloom_size % 8)
+		return fail(l, "HELLO bloom parameter", EPROTO);
+	cmd_free.offset = hello.offset;
+	if (ioctl(bc.fd, KDBUS_CMD_FREE, &cmd_free) < 0)
+		return fail(l, "FREE", errno);
+
+	/* header, one PAYLOAD_VEC, one BLOOM_FILTER of the bus's size */
+	memset(bc.payload, BENCH_BCAST_FILL, sizeof(bc.payload));
+	msg_size = sizeof(struct kdbus_msg) +
+		   KDBUS_ITEM_SIZE(sizeof(struct kdbus_vec)) +
+		   KDBUS_ITEM_SIZE(sizeof(struct kdbus_bloom_filter) +
+				   bc.bloom_size);
+	bc.msg = calloc(1, msg_size);
+	if (!bc.msg)
+		return fail(l, "calloc", ENOMEM);
+	bc.msg->size = msg_size;
+	bc.msg->flags = KDBUS_MSG_SIGNAL;
+	bc.msg->dst_id = KDBUS_DST_ID_BROADCAST;
+	bc.msg->payload_type = KDBUS_PAYLOAD_DBUS;
+	item = bc.msg->items;
+	item->size = KDBUS_ITEM_HEADER_SIZE + sizeof(struct kdbus_vec);
+	item->type = KDBUS_ITEM_PAYLOAD_VEC;
+	item->vec.size = sizeof(bc.payload);
+	item->vec.address = (uintptr_t)bc.payload;
+	item = KDBUS_ITEM_NEXT(item);
+	item->size = KDBUS_ITEM_HEADER_SIZE +
+		     sizeof(struct kdbus_bloom_filter) + bc.bloom_size;
+	item->type = KDBUS_ITEM_BLOOM_FILTER;
+	item->bloom_filter.generation = 0;
+	item->bloom_filter.data[0] = BENCH_BLOOM_FILTER;
+
+	/* one BLOOM_MASK rule (one generation), replacing the last one */
+	match_size = sizeof(struct kdbus_cmd_match) +
+		     KDBUS_ITEM_SIZE(bc.bloom_size);
+	for (i = 0; i < 2; i++) {
+		bc.match[i] = calloc(1, match_size);
+		if (!bc.match[i])
+			return fail(l, "calloc", ENOMEM);
+		bc.match[i]->size = match_size;
+		bc.match[i]->flags = KDBUS_MATCH_REPLACE;
+		bc.match[i]->cookie = BENCH_MATCH_COOKIE;
+		item = bc.match[i]->items;
+		item->size = KDBUS_ITEM_HEADER_SIZE + bc.bloom_size;
+		item->type = KDBUS_ITEM_BLOOM_MASK;
+		item->data64[0] = i ? BENCH_BLOOM_HIT : BENCH_BLOOM_MISS;
+	}
+	return 0;
+}
+
+/* connect or disconnect receivers until there are @n */
+static int bc_receivers(struct link *l, unsigned int n)
+{
+	void *pool;
+	int fd;
+
+	while (bc.nrx > n) {
+		if (--bc.nrx == 0 && bc.rx0_pool) {
+			munmap(bc.rx0_pool, BENCH_CONN_POOL_SIZE);
+			bc.rx0_pool = NULL;
+		}
+		close(bc.rx[bc.nrx]);
+	}
+	if (bc.matched > bc.nrx)
+		bc.matched = bc.nrx;
+	while (bc.nrx < n) {
+		fd = conn_hello(l, NULL);
+		if (fd < 0)
+			return -1;
+		bc.rx[bc.nrx++] = fd;
+		if (bc.nrx > 1)
+			continue;
+		/* receiver 0 reads one copy of every batch */
+		pool = mmap(NULL, BENCH_CONN_POOL_SIZE, PROT_READ, MAP_SHARED,
+			    fd, 0);
+		if (pool == MAP_FAILED)
+			return fail(l, "mmap pool", errno);
+		bc.rx0_pool = pool;
+	}
+	return 0;
+}
+
+/* give every receiver the match of @k (none: remove it) */
+static int bc_matches(struct link *l, enum bcast_kind k)
+{
+	struct kdbus_cmd_match rm = {
+		.size = sizeof(rm),
+		.cookie = BENCH_MATCH_COOKIE,
+	};
+	unsigned int i;
+
+	if (k == BC_NONE) {
+		for (i = 0; i < bc.matched; i++)
+			if (ioctl(bc.rx[i], KDBUS_CMD_MATCH_REMOVE, &rm) < 0)
+				return fail(l, "MATCH_REMOVE", errno);
+		bc.matched = 0;
+		return 0;
+	}
+	for (i = 0; i < bc.nrx; i++) {
+		if (ioctl(bc.rx[i], KDBUS_CMD_MATCH_ADD,
+			  bc.match[k == BC_HIT]) < 0) {
+			bc.matched = i > bc.matched ? i : bc.matched;
+			return fail(l, "MATCH_ADD", errno);
+		}
+	}
+	bc.matched = bc.nrx;
+	return 0;
+}
+
+/* receiver 0's copy at @info: from the sender, a broadcast, the payload */
+static int bc_check_copy(struct link *l, const struct kdbus_msg_info *info)
+{
+	struct kdbus_cmd_free cmd_free = {
+		.size = sizeof(cmd_free),
+		.offset = info->offset,
+	};
+	struct kdbus_item *item;
+	struct kdbus_msg *msg;
+	const __u8 *data;
+	int ret = 0;
+
+	if (info->offset >= BENCH_CONN_POOL_SIZE ||
+	    info->msg_size > BENCH_CONN_POOL_SIZE - info->offset ||
+	    info->msg_size < sizeof(*msg))
+		return fail(l, "copy slice out of the pool", EPROTO);
+	msg = (struct kdbus_msg *)(bc.rx0_pool + info->offset);
+	if (msg->src_id != bc.id || msg->dst_id != KDBUS_DST_ID_BROADCAST ||
+	    !(msg->flags & KDBUS_MSG_SIGNAL) || msg->size > info->msg_size) {
+		ret = fail(l, "copy header", EPROTO);
+		goto free;
+	}
+	KDBUS_ITEM_FOREACH(item, msg, items)
+		if (item->type == KDBUS_ITEM_PAYLOAD_OFF)
+			break;
+	if ((__u8 *)item + KDBUS_ITEM_HEADER_SIZE > (__u8 *)msg + msg->size ||
+	    item->type != KDBUS_ITEM_PAYLOAD_OFF ||
+	    item->vec.size != BENCH_BCAST_SIZE ||
+	    item->vec.offset > info->msg_size ||
+	    info->msg_size - item->vec.offset < BENCH_BCAST_SIZE) {
+		ret = fail(l, "copy payload", EPROTO);
+		goto free;
+	}
+	data = (const __u8 *)msg + item->vec.offset;
+	if (!filled(data, BENCH_BCAST_SIZE, BENCH_BCAST_FILL))
+		ret = fail(l, "copy payload content", EPROTO);
+free:
+	if (ioctl(bc.rx[0], KDBUS_CMD_FREE, &cmd_free) < 0)
+		return fail(l, "FREE", errno);
+	return ret;
+}
+
+/*
+ * Empty receiver @i's queue: RECV_DROP, except that with @check the first
+ * message is RECVed and checked (receiver 0). The number of messages goes
+ * to *@count, the number of copies the kernel could not queue for it (the
+ * dropped-message counter) to *@dropped.
+ */
+static int bc_drain(struct link *l, unsigned int i, bool check,
+		    unsigned long *count, unsigned long *dropped)
+{
+	struct kdbus_cmd_recv recv;
+	int ret;
+
+	*count = 0;
+	*dropped = 0;
+	for (;;) {
+		memset(&recv, 0, sizeof(recv));
+		recv.size = sizeof(recv);
+		recv.flags = check ? 0 : KDBUS_RECV_DROP;
+		ret = ioctl(bc.rx[i], KDBUS_CMD_RECV, &recv);
+		if (ret < 0 && errno != EAGAIN)
+			return fail(l, check ? "RECV" : "RECV_DROP", errno);
+		/* read and reset by every RECV that succeeds or says EAGAIN */
+		if (recv.dropped_msgs ||
+		    (recv.return_flags & KDBUS_RECV_RETURN_DROPPED_MSGS))
+			*dropped += recv.dropped_msgs ? recv.dropped_msgs : 1;
+		if (ret < 0)
+			return 0;
+		(*count)++;
+		if (check && bc_check_copy(l, &recv.msg) < 0)
+			return -1;
+		check = false;
+	}
+}
+
+/* after a failure: empty every queue, errors ignored */
+static void bc_flush(void)
+{
+	struct link dummy = { .fd = -1 };
+	unsigned long count, dropped;
+	unsigned int i;
+	char buf[64];
+
+	for (i = 0; i < bc.nrx; i++)
+		bc_drain(&dummy, i, false, &count, &dropped);
+	while (bc.ux[1] >= 0 && recv(bc.ux[1], buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		;
+}
+
+/*
+ * One batch: BENCH_BCAST_BATCH broadcasts (or datagrams), each SEND timed
+ * into @c if @timed; then, for "hit" and datagrams, the receivers drained
+ * (for "hit" timed apart) and checked: each has the whole batch.
+ */
+static int bc_batch(struct link *l, enum bcast_kind k, struct op_cell *c,
+		    bool timed)
+{
+	struct kdbus_cmd_send cmd = {
+		.size = sizeof(cmd),
+		.msg_address = (uintptr_t)bc.msg,
+	};
+	unsigned long count, dropped;
+	__u64 t0, t1;
+	unsigned int i;
+	char buf[64];
+	ssize_t r;
+	int err;
+
+	for (i = 0; i < BENCH_BCAST_BATCH; i++) {
+		if (k == BC_UNIX) {
+			t0 = now_ns();
+			r = send(bc.ux[0], bc.payload, sizeof(bc.payload),
+				 MSG_DONTWAIT);
+			err = r < 0 ? errno : r == sizeof(bc.payload) ? 0 : EIO;
+			t1 = now_ns();
+		} else {
+			bc.msg->cookie++;
+			t0 = now_ns();
+			err = ioctl(bc.fd, KDBUS_CMD_SEND, &cmd) < 0 ? errno : 0;
+			t1 = now_ns();
+		}
+		if (err)
+			return fail(l, k == BC_UNIX ? "send" : "SEND (broadcast)",
+				    err);
+		if (timed && op_push(c, l, t1 - t0, NULL) < 0)
+			return -1;
+	}
+	if (k == BC_UNIX) {
+		for (i = 0; i < BENCH_BCAST_BATCH; i++) {
+			r = recv(bc.ux[1], buf, sizeof(buf), MSG_DONTWAIT);
+			if (r != sizeof(bc.payload))
+				return fail(l, "recv", r < 0 ? errno : EPROTO);
+		}
+		return 0;
+	}
+	if (k != BC_HIT)
+		return 0;
+	t0 = now_ns();
+	for (i = 0; i < bc.nrx; i++) {
+		if (bc_drain(l, i, i == 0, &count, &dropped) < 0)
+			return -1;
+		if (dropped)
+			return fail(l, "receiver lost copies", ENOBUFS);
+		if (count != BENCH_BCAST_BATCH)
+			return fail(l, "receiver copies", EPROTO);
+	}
+	if (timed) {
+		c->drain_ns += now_ns() - t0;
+		c->drained += BENCH_BCAST_BATCH;
+	}
+	return 0;
+}
+
+/*
+ * One round of a cell: set the matches, warm up for a fifth of @seconds,
+ * then time batches until @seconds are over (at least
+ * BENCH_BCAST_MIN_BATCHES); after "none" and "miss" no receiver may hold
+ * a copy.
+ */
+static void bc_round(struct op_cell *c, enum bcast_kind k, double seconds)
+{
+	struct link l = { .fd = -1 };
+	unsigned long b = 0, count, dropped;
+	__u64 t0, elapsed;
+	unsigned int i;
+
+	if (k != BC_UNIX && bc_matches(&l, k) < 0)
+		goto out;
+	t0 = now_ns();
+	do {
+		if (bc_batch(&l, k, c, false) < 0)
+			goto out;
+		elapsed = now_ns() - t0;
+	} while (elapsed < seconds * NSEC_PER_SEC / 5);
+	do {
+		if (bc_batch(&l, k, c, true) < 0)
+			goto out;
+		b++;
+		elapsed = now_ns() - t0;
+	} while (b < BENCH_BCAST_MIN_BATCHES ||
+		 (elapsed < seconds * NSEC_PER_SEC &&
+		  c->n + BENCH_BCAST_BATCH <= BENCH_MAX_ITERS));
+	for (i = 0; (k == BC_NONE || k == BC_MISS) && i < bc.nrx; i++) {
+		if (bc_drain(&l, i, false, &count, &dropped) < 0)
+			goto out;
+		if (count || dropped) {
+			fail(&l, "copy without a matching match", EPROTO);
+			goto out;
+		}
+	}
+out:
+	if (l.err) {
+		op_error(c, &l);
+		bc_flush();
+	}
+}
+
+static void bc_print(struct op_cell *c, unsigned int receivers,
+		     enum bcast_kind k)
+{
+	char who[64];
+
+	if (k == BC_UNIX)
+		snprintf(who, sizeof(who), "match=%s size=%d", bc_name[k],
+			 BENCH_BCAST_SIZE);
+	else
+		snprintf(who, sizeof(who), "receivers=%u match=%s", receivers,
+			 bc_name[k]);
+	if (!op_finish(c, false)) {
+		printf("KDBUS-BENCH-BCAST %s error=%s:%s\n", who, c->what,
+		       errname(c->err));
+		printf("# broadcast, %s: %s: %s\n", who, c->what,
+		       strerror(c->err));
+		goto out;
+	}
+	printf("KDBUS-BENCH-BCAST %s n=%lu median_ns=%.0f p90_ns=%.0f",
+	       who, c->n, c->median_ns, c->p90_ns);
+	printf(" min_ns=%.0f mean_ns=%.0f", c->min_ns, c->mean_ns);
+	if (k == BC_HIT)
+		printf(" drain_ns=%.0f", c->drain_per_ns);
+	printf("\n");
+out:
+	op_free(c);
+}
+
+/*
+ * Broadcast SEND: for each receiver count (ascending), the cases and the
+ * datagram reference take turns round after round.
+ */
+static void run_bcast(void)
+{
+	double slot = op_cell_s() / opt.rounds;
+	double dslot = op_cell_s() / (opt.rounds * opt.nbcast);
+	struct link l = { .fd = -1 };
+	unsigned int max = 0, i, k, r;
+	enum bcast_kind kind;
+
+	for (i = 0; i < opt.nbcast; i++)
+		if (opt.bcast[i] > max)
+			max = opt.bcast[i];
+	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, bc.ux) < 0) {
+		fail(&l, "socketpair", errno);
+		op_error(&dgram_cell, &l);
+		l = (struct link){ .fd = -1 };
+	}
+	bc.rx = calloc(max + 1, sizeof(*bc.rx));
+	if (!bc.rx)
+		fail(&l, "calloc", ENOMEM);
+	else if (nofile_setup(&l, max) == 0)
+		bc_setup(&l);
+	if (l.err) {
+		bc.kdbus_failed = true;
+		for (i = 0; i < opt.nbcast; i++)
+			for (k = 0; k < BC_UNIX; k++)
+				op_error(&bcast_cells[i][k], &l);
+	}
+
+	for (i = 0; i < opt.nbcast; i++) {
+		l = (struct link){ .fd = -1 };
+		if (!bc.kdbus_failed && bc_receivers(&l, opt.bcast[i]) < 0)
+			for (k = 0; k < BC_UNIX; k++)
+				op_error(&bcast_cells[i][k], &l);
+		for (r = 0; r < opt.rounds; r++) {
+			/* each round starts with another case */
+			for (k = 0; k < BC_KINDS; k++) {
+				kind = (r + k) % BC_KINDS;
+				if (kind == BC_UNIX) {
+					if (!dgram_cell.failed)
+						bc_round(&dgram_cell, kind, dslot);
+				} else if (!bcast_cells[i][kind].failed) {
+					bc_round(&bcast_cells[i][kind], kind,
+						 slot);
+				}
+			}
+		}
+	}
+
+	l = (struct link){ .fd = -1 };
+	if (bc.rx)
+		bc_receivers(&l, 0);
+	free(bc.rx);
+	bc.rx = NULL;
+	if (bc.fd >= 0)
+		close(bc.fd);
+	bc.fd = -1;
+	for (k = 0; k < 2; k++) {
+		free(bc.match[k]);
+		bc.match[k] = NULL;
+		close_fd(&bc.ux[k]);
+	}
+	free(bc.msg);
+	bc.msg = NULL;
+	for (i = 0; i < opt.nbcast; i++)
+		for (k = 0; k < BC_UNIX; k++)
+			bc_print(&bcast_cells[i][k], opt.bcast[i], k);
+	bc_print(&dgram_cell, 0, BC_UNIX);
+}
+
+/* a NAME_ACQUIRE / NAME_RELEASE argument: the command and one NAME item */
+union name_arg {
+	struct kdbus_cmd cmd;
+	/* sizeof(struct kdbus_item) covers its largest fixed payload */
+	__u8 bytes[sizeof(struct kdbus_cmd) + sizeof(struct kdbus_item) +
+		   BENCH_NAME_LEN];
+};
+
+static struct kdbus_cmd *name_arg(union name_arg *buf, const char *name,
+				  __u64 flags)
+{
+	struct kdbus_cmd *cmd = &buf->cmd;
+	struct kdbus_item *item = cmd->items;
+	size_t len = strlen(name) + 1;
+
+	memset(buf, 0, sizeof(*buf));
+	cmd->size = sizeof(*cmd) + KDBUS_ITEM_SIZE(len);
+	cmd->flags = flags;
+	/* a string item's size is exact: header + string + NUL */
+	item->size = KDBUS_ITEM_HEADER_SIZE + len;
+	item->type = KDBUS_ITEM_NAME;
+	memcpy(item->str, name, len);
+	return cmd;
+}
+
+/* register or release other names until @n are owned */
+static int names_set(struct link *l, unsigned int n)
+{
+	char name[BENCH_NAME_LEN];
+	struct kdbus_cmd *cmd;
+	union name_arg buf;
+	int fd;
+
+	while (nm.registered > n) {
+		fd = nm.holders[(nm.registered - 1) % nm.nholders];
+		snprintf(name, sizeof(name), "org.kdbus.bench.n%u",
+			 nm.registered - 1);
+		if (ioctl(fd, KDBUS_CMD_NAME_RELEASE, name_arg(&buf, name, 0)) < 0)
+			return fail(l, "NAME_RELEASE", errno);
+		nm.registered--;
+	}
+	while (nm.registered < n) {
+		fd = nm.holders[nm.registered % nm.nholders];
+		snprintf(name, sizeof(name), "org.kdbus.bench.n%u",
+			 nm.registered);
+		cmd = name_arg(&buf, name, 0);
+		if (ioctl(fd, KDBUS_CMD_NAME_ACQUIRE, cmd) < 0)
+			return fail(l, "NAME_ACQUIRE", errno);
+		if (cmd->return_flags)
+			return fail(l, "NAME_ACQUIRE: queued", EPROTO);
+		nm.registered++;
+	}
+	return 0;
+}
+
+/* the timed connection acquires and releases its name; stamps[0..1] */
+static int name_pair(struct link *l, struct kdbus_cmd *acquire,
+		     struct kdbus_cmd *release, __u64 *stamps)
+{
+	if (ioctl(nm.fd, KDBUS_CMD_NAME_ACQUIRE, acquire) < 0)
+		return fail(l, "NAME_ACQUIRE", errno);
+	stamp(stamps, 0);
+	if (ioctl(nm.fd, KDBUS_CMD_NAME_RELEASE, release) < 0)
+		return fail(l, "NAME_RELEASE", errno);
+	stamp(stamps, 1);
+	/* 0: it became the owner (not KDBUS_NAME_IN_QUEUE) */
+	if (acquire->return_flags)
+		return fail(l, "NAME_ACQUIRE: queued", EPROTO);
+	return 0;
+}
+
+/*
+ * One round of a count: register @names other names, warm up for a fifth
+ * of @seconds, then time pairs until @seconds are over.
+ */
+static void name_round(struct op_cell *c, unsigned int names, double seconds)
+{
+	union name_arg abuf, rbuf;
+	struct kdbus_cmd *acquire = name_arg(&abuf, BENCH_TIMED_NAME, 0);
+	struct kdbus_cmd *release = name_arg(&rbuf, BENCH_TIMED_NAME, 0);
+	struct link l = { .fd = -1 };
+	__u64 st[2], steps[2], start, t0;
+	unsigned long w = 0, i = 0;
+
+	if (names_set(&l, names) < 0)
+		goto out;
+	start = now_ns();
+	do {
+		if (name_pair(&l, acquire, release, NULL) < 0)
+			goto out;
+		w++;
+	} while (w < BENCH_MIN_WARMUP ||
+		 (now_ns() - start < seconds * NSEC_PER_SEC / 5 &&
+		  w < BENCH_MAX_WARMUP));
+	do {
+		t0 = now_ns();
+		if (name_pair(&l, acquire, release, st) < 0)
+			goto out;
+		steps[0] = st[0] - t0;
+		steps[1] = st[1] - st[0];
+		if (op_push(c, &l, st[1] - t0, steps) < 0)
+			goto out;
+		i++;
+	} while (i < BENCH_MIN_ITERS ||
+		 (st[1] - start < seconds * NSEC_PER_SEC &&
+		  c->n < BENCH_MAX_ITERS));
+out:
+	if (l.err)
+		op_error(c, &l);
+}
+
+/* NAME_ACQUIRE + NAME_RELEASE with every name count, up and down */
+static void run_names(void)
+{
+	struct link l = { .fd = -1 };
+	unsigned int max = 0, i, k, r;
+	struct op_cell *c;
+	int fd;
+
+	for (i = 0; i < opt.nnames; i++)
+		if (opt.names[i] > max)
+			max = opt.names[i];
+	nm.nholders = (max + BENCH_NAMES_PER_HOLDER - 1) / BENCH_NAMES_PER_HOLDER;
+	if (nm.nholders < BENCH_NAME_HOLDERS)
+		nm.nholders = BENCH_NAME_HOLDERS;
+	nm.holders = calloc(nm.nholders, sizeof(*nm.holders));
+	if (!nm.holders) {
+		fail(&l, "calloc", ENOMEM);
+		goto failed;
+	}
+	for (i = 0; i < nm.nholders; i++)
+		nm.holders[i] = -1;
+	if (nofile_setup(&l, nm.nholders) < 0)
+		goto failed;
+	for (i = 0; i < nm.nholders; i++) {
+		fd = conn_hello(&l, NULL);
+		if (fd < 0)
+			goto failed;
+		nm.holders[i] = fd;
+	}
+	nm.fd = conn_hello(&l, NULL);
+	if (nm.fd < 0)
+		goto failed;
+
+	for (r = 0; r < opt.rounds; r++) {
+		/* up and down: fewer names to register or release */
+		for (k = 0; k < opt.nnames; k++) {
+			i = r % 2 ? opt.nnames - 1 - k : k;
+			if (!name_cells[i].failed)
+				name_round(&name_cells[i], opt.names[i],
+					   op_cell_s() / opt.rounds);
+		}
+	}
+	goto out;
+
+failed:
+	for (i = 0; i < opt.nnames; i++)
+		op_error(&name_cells[i], &l);
+out:
+	/* closing the owners releases their names */
+	close_fd(&nm.fd);
+	for (i = 0; nm.holders && i < nm.nholders; i++)
+		close_fd(&nm.holders[i]);
+	free(nm.holders);
+	nm.holders = NULL;
+	nm.registered = 0;
+	for (i = 0; i < opt.nnames; i++) {
+		c = &name_cells[i];
+		if (!op_finish(c, true)) {
+			printf("KDBUS-BENCH-NAME names=%u error=%s:%s\n",
+			       opt.names[i], c->what, errname(c->err));
+			printf("# NAME_ACQUIRE + NAME_RELEASE with %u names: %s: %s\n",
+			       opt.names[i], c->what, strerror(c->err));
+		} else {
+			printf("KDBUS-BENCH-NAME names=%u n=%lu median_ns=%.0f",
+			       opt.names[i], c->n, c->median_ns);
+			printf(" p90_ns=%.0f min_ns=%.0f mean_ns=%.0f",
+			       c->p90_ns, c->min_ns, c->mean_ns);
+			printf(" acquire_ns=%.0f release_ns=%.0f\n",
+			       c->step_ns[0], c->step_ns[1]);
+		}
+		op_free(c);
+	}
+}
+
 /* --- setup and output -------------------------------------------------- */
 
 static struct kdbus_domain bench_dom;
@@ -1415,6 +2264,99 @@ static void print_conn_table(void)
 	}
 }
 
+/* "median p90" of a cell, or its error, 17 columns wide */
+static void print_op_cell(const struct op_cell *c)
+{
+	char buf[96];
+
+	if (c->ok) {
+		printf(" | %8.0f %8.0f", c->median_ns, c->p90_ns);
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%s %s", errname(c->err), c->what);
+	printf(" | %-17.17s", buf);
+}
+
+static void print_bcast_table(void)
+{
+	const struct op_cell *u = &dgram_cell;
+	unsigned int i, k;
+
+	if (!opt.nbcast)
+		return;
+	printf("\nbroadcast SEND: one broadcast signal (%d-byte payload, the bus's bloom\n",
+	       BENCH_BCAST_SIZE);
+	printf("filter) with RECEIVERS other connections on the bus; ns per SEND ioctl,\n");
+	printf("only the SEND timed. none: no matches; miss: one BLOOM_MASK match each\n");
+	printf("that the filter misses; hit: one that it hits, every receiver gets a copy,\n");
+	printf("drained after each %d broadcasts (drain: ns per broadcast to RECV_DROP\n",
+	       BENCH_BCAST_BATCH);
+	printf("all its copies, not in the SEND time)\n\n");
+	printf("%10s", "receivers");
+	for (k = 0; k < BC_UNIX; k++)
+		printf(" | %-17s", bc_name[k]);
+	printf(" | %9s | vs unix-dgram median\n%10s", "hit", "");
+	for (k = 0; k < BC_UNIX; k++)
+		printf(" | %8s %8s", "median", "p90");
+	printf(" | %9s |", "drain");
+	for (k = 0; k < BC_UNIX; k++)
+		printf(" %7s", bc_name[k]);
+	printf("\n");
+	for (i = 0; i < opt.nbcast; i++) {
+		const struct op_cell *h = &bcast_cells[i][BC_HIT];
+
+		printf("%10u", opt.bcast[i]);
+		for (k = 0; k < BC_UNIX; k++)
+			print_op_cell(&bcast_cells[i][k]);
+		if (h->ok)
+			printf(" | %9.0f |", h->drain_per_ns);
+		else
+			printf(" | %9s |", "-");
+		for (k = 0; k < BC_UNIX; k++) {
+			const struct op_cell *c = &bcast_cells[i][k];
+
+			if (c->ok && u->ok && u->median_ns > 0)
+				printf(" %6.1fx", c->median_ns / u->median_ns);
+			else
+				printf(" %7s", "-");
+		}
+		printf("\n");
+	}
+	printf("%10s", "unix-dgram");
+	print_op_cell(u);
+	printf("   (reference: an %d-byte send() on an AF_UNIX SOCK_DGRAM socketpair)\n",
+	       BENCH_BCAST_SIZE);
+}
+
+static void print_name_table(void)
+{
+	const struct op_cell *base = &name_cells[0];
+	unsigned int i;
+
+	if (!opt.nnames)
+		return;
+	printf("\nNAME_ACQUIRE + NAME_RELEASE of one name, with NAMES other names\n");
+	printf("registered on the bus (owned by %u other connections); ns per pair\n\n",
+	       nm.nholders);
+	printf("%8s | %8s %8s | %8s %8s | median vs %u names\n", "names",
+	       "median", "p90", "acquire", "release", opt.names[0]);
+	for (i = 0; i < opt.nnames; i++) {
+		const struct op_cell *c = &name_cells[i];
+
+		printf("%8u", opt.names[i]);
+		print_op_cell(c);
+		if (!c->ok) {
+			printf("\n");
+			continue;
+		}
+		printf(" | %8.0f %8.0f", c->step_ns[0], c->step_ns[1]);
+		if (base->ok && base->median_ns > 0)
+			printf(" | %7.2fx\n", c->median_ns / base->median_ns);
+		else
+			printf(" | %8s\n", "-");
+	}
+}
+
 static int cmp_uint(const void *a, const void *b)
 {
 	unsigned int x = *(const unsigned int *)a, y = *(const unsigned int *)b;
@@ -1422,11 +2364,51 @@ static int cmp_uint(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* sort @v ascending, each value once; the new count */
+static unsigned int sort_unique(unsigned int *v, unsigned int n)
+{
+	unsigned int i, r;
+
+	if (!n)
+		return 0;
+	qsort(v, n, sizeof(*v), cmp_uint);
+	for (i = 1, r = 1; i < n; i++)
+		if (v[i] != v[r - 1])
+			v[r++] = v[i];
+	return r;
+}
+
+/* an option's count, 0..@max, into v[(*n)++]; false if bad or too many */
+static bool add_count(const char *arg, unsigned long max, unsigned int *v,
+		      unsigned int *n)
+{
+	unsigned long x;
+	char *end;
+
+	errno = 0;
+	x = strtoul(arg, &end, 0);
+	if (errno || *end || !*arg || x > max || *n == BENCH_MAX_COUNTS)
+		return false;
+	v[(*n)++] = x;
+	return true;
+}
+
+static void print_counts(const char *key, const unsigned int *v,
+			 unsigned int n)
+{
+	unsigned int i;
+
+	printf(" %s=", key);
+	for (i = 0; i < n; i++)
+		printf("%s%u", i ? "," : "", v[i]);
+	printf("%s", n ? "" : "-");
+}
+
 static void print_usage(const char *prog)
 {
 	fprintf(stderr,
 		"usage: %s [-t SECONDS] [-r ROUNDS] [-s SIZE]... [-x TRANSPORT]... [-1] [-P]\n"
-		"       [-i IDLE]... [-I]\n"
+		"       [-i IDLE]... [-I] [-b RECEIVERS]... [-B] [-n NAMES]... [-N]\n"
 		"  -t SECONDS    timed part of each cell (default 1.5)\n"
 		"  -r ROUNDS     rounds the cell time is split into (default 3)\n"
 		"  -s SIZE       payload size in bytes, repeatable\n"
@@ -1438,15 +2420,25 @@ static void print_usage(const char *prog)
 		"  -P            skip the per-step timing of the 8-byte round trip\n"
 		"  -i IDLE       HELLO + BYEBYE with IDLE other connections on the\n"
 		"                bus (0..%d), repeatable (default 1, 100, 1000)\n"
-		"  -I            skip HELLO + BYEBYE\n",
-		prog, BENCH_MAX_IDLE);
+		"  -I            skip HELLO + BYEBYE\n"
+		"  -b RECEIVERS  broadcast SEND with RECEIVERS other connections\n"
+		"                on the bus (0..%d), repeatable (default 1, 100,\n"
+		"                1000)\n"
+		"  -B            skip broadcast SEND\n"
+		"  -n NAMES      NAME_ACQUIRE + NAME_RELEASE with NAMES other names\n"
+		"                registered (0..%d), repeatable (default 10, 10000)\n"
+		"  -N            skip NAME_ACQUIRE + NAME_RELEASE\n"
+		"The broadcast, datagram and name cells take about 2/3 of -t each.\n",
+		prog, BENCH_MAX_IDLE, BENCH_MAX_RECEIVERS, BENCH_MAX_NAMES);
 }
 
 int main(int argc, char **argv)
 {
 	static const size_t default_sizes[] = { 8, 4096, 65536, 1048576 };
 	static const unsigned int default_idle[] = { 1, 100, 1000 };
-	bool no_conns = false;
+	static const unsigned int default_bcast[] = { 1, 100, 1000 };
+	static const unsigned int default_names[] = { 10, 10000 };
+	bool no_conns = false, no_bcast = false, no_names = false;
 	unsigned long v;
 	bool any_transport = false, failed = false;
 	unsigned int s, t, r, i;
@@ -1456,7 +2448,7 @@ int main(int argc, char **argv)
 	opt.target_s = 1.5;
 	opt.rounds = 3;
 	opt.phases = true;
-	while ((c = getopt(argc, argv, "t:r:s:x:1Pi:Ih")) != -1) {
+	while ((c = getopt(argc, argv, "t:r:s:x:1Pi:Ib:Bn:Nh")) != -1) {
 		switch (c) {
 		case '1':
 			opt.one_cpu = true;
@@ -1514,6 +2506,26 @@ int main(int argc, char **argv)
 		case 'I':
 			no_conns = true;
 			break;
+		case 'b':
+			if (!add_count(optarg, BENCH_MAX_RECEIVERS, opt.bcast,
+				       &opt.nbcast)) {
+				print_usage(argv[0]);
+				return 2;
+			}
+			break;
+		case 'B':
+			no_bcast = true;
+			break;
+		case 'n':
+			if (!add_count(optarg, BENCH_MAX_NAMES, opt.names,
+				       &opt.nnames)) {
+				print_usage(argv[0]);
+				return 2;
+			}
+			break;
+		case 'N':
+			no_names = true;
+			break;
 		default:
 			print_usage(argv[0]);
 			return c == 'h' ? 0 : 2;
@@ -1537,13 +2549,24 @@ int main(int argc, char **argv)
 			opt.idle[i] = default_idle[i];
 		opt.nidle = ARRAY_SIZE(default_idle);
 	}
+	if (no_bcast) {
+		opt.nbcast = 0;
+	} else if (!opt.nbcast) {
+		for (i = 0; i < ARRAY_SIZE(default_bcast); i++)
+			opt.bcast[i] = default_bcast[i];
+		opt.nbcast = ARRAY_SIZE(default_bcast);
+	}
+	if (no_names) {
+		opt.nnames = 0;
+	} else if (!opt.nnames) {
+		for (i = 0; i < ARRAY_SIZE(default_names); i++)
+			opt.names[i] = default_names[i];
+		opt.nnames = ARRAY_SIZE(default_names);
+	}
 	/* ascending, each count once */
-	qsort(opt.idle, opt.nidle, sizeof(opt.idle[0]), cmp_uint);
-	for (i = 1, r = 1; i < opt.nidle; i++)
-		if (opt.idle[i] != opt.idle[r - 1])
-			opt.idle[r++] = opt.idle[i];
-	if (opt.nidle)
-		opt.nidle = r;
+	opt.nidle = sort_unique(opt.idle, opt.nidle);
+	opt.nbcast = sort_unique(opt.bcast, opt.nbcast);
+	opt.nnames = sort_unique(opt.names, opt.nnames);
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGPIPE, SIG_IGN);
@@ -1571,12 +2594,14 @@ int main(int argc, char **argv)
 	       opt.ncpus, opt.client_cpu, opt.server_cpu);
 	printf(" pool_size=%llu target_s=%.2f rounds=%u", BENCH_POOL_SIZE,
 	       opt.target_s, opt.rounds);
-	printf(" clock_ns=%llu clock_res_ns=%llu conn_idle=",
+	printf(" clock_ns=%llu clock_res_ns=%llu",
 	       (unsigned long long)opt.clock_ns,
 	       (unsigned long long)opt.clock_res_ns);
-	for (i = 0; i < opt.nidle; i++)
-		printf("%s%u", i ? "," : "", opt.idle[i]);
-	printf("%s\n", opt.nidle ? "" : "-");
+	print_counts("conn_idle", opt.idle, opt.nidle);
+	print_counts("bcast_receivers", opt.bcast, opt.nbcast);
+	print_counts("names", opt.names, opt.nnames);
+	printf(" bcast_batch=%d op_cell_s=%.2f\n", BENCH_BCAST_BATCH,
+	       op_cell_s());
 
 	for (s = 0; s < opt.nsizes; s++) {
 		for (r = 0; r < opt.rounds; r++) {
@@ -1612,15 +2637,30 @@ int main(int argc, char **argv)
 
 	if (opt.nidle)
 		run_conns();
+	if (opt.nbcast)
+		run_bcast();
+	if (opt.nnames)
+		run_names();
 
 	print_table();
 	print_conn_table();
+	print_bcast_table();
+	print_name_table();
 	for (s = 0; s < opt.nsizes; s++)
 		for (t = 0; t < BT_COUNT; t++)
 			if (opt.run[t] && !cells[s][t].ok)
 				failed = true;
 	for (i = 0; i < opt.nidle; i++)
 		if (!conn_cells[i].ok)
+			failed = true;
+	for (i = 0; i < opt.nbcast; i++)
+		for (t = 0; t < BC_UNIX; t++)
+			if (!bcast_cells[i][t].ok)
+				failed = true;
+	if (opt.nbcast && !dgram_cell.ok)
+		failed = true;
+	for (i = 0; i < opt.nnames; i++)
+		if (!name_cells[i].ok)
 			failed = true;
 	kdbus_teardown();
 	return failed ? 1 : 0;

@@ -502,3 +502,373 @@ fail:
 	close(fd);
 	return ret;
 }
+
+/* well-known names and LIST */
+
+/* a kdbus_cmd with one NAME item: @cmd on @conn, 0 or -errno */
+static int name_cmd(struct kdbus_conn *conn, unsigned long request,
+		    const char *name, __u64 flags, __u64 *return_flags)
+{
+	struct kdbus_cmd *cmd = kdbus_args_new(sizeof(*cmd));
+	int ret;
+
+	cmd->flags = flags;
+	cmd->return_flags = ~0ULL;
+	kdbus_args_add_str(cmd, KDBUS_ITEM_NAME, name);
+	ret = kdbus_ioctl(conn->fd, request, cmd);
+	if (return_flags)
+		*return_flags = cmd->return_flags;
+	kdbus_args_release(cmd);
+	return ret;
+}
+
+int kdbus_name_acquire(struct kdbus_conn *conn, const char *name,
+		       __u64 flags, __u64 *return_flags)
+{
+	return name_cmd(conn, KDBUS_CMD_NAME_ACQUIRE, name, flags,
+			return_flags);
+}
+
+int kdbus_name_release(struct kdbus_conn *conn, const char *name)
+{
+	return name_cmd(conn, KDBUS_CMD_NAME_RELEASE, name, 0, NULL);
+}
+
+int kdbus_list(struct kdbus_conn *conn, __u64 flags, __u64 *offset,
+	       __u64 *size)
+{
+	struct kdbus_cmd_list cmd = {
+		.size = sizeof(cmd),
+		.flags = flags,
+	};
+	int ret;
+
+	ret = kdbus_ioctl(conn->fd, KDBUS_CMD_LIST, &cmd);
+	if (ret >= 0) {
+		if (offset)
+			*offset = cmd.offset;
+		if (size)
+			*size = cmd.list_size;
+	}
+	return ret;
+}
+
+int kdbus_list_parse(const struct kdbus_conn *conn, __u64 offset,
+		     __u64 size, struct kdbus_list_entry *ents,
+		     unsigned int max)
+{
+	const __u8 *base, *p, *end;
+	const struct kdbus_info *info;
+	const struct kdbus_item *item;
+	unsigned int n = 0;
+
+	if (!size)
+		return 0;
+	if (!conn->pool || conn->pool == MAP_FAILED ||
+	    offset > conn->pool_size || size > conn->pool_size - offset) {
+		kdbus_log("LIST slice %llu+%llu outside the pool",
+			  (unsigned long long)offset,
+			  (unsigned long long)size);
+		return -EBADMSG;
+	}
+	base = (const __u8 *)conn->pool + offset;
+	end = base + size;
+	for (p = base; p < end; p += KDBUS_ALIGN8(info->size), n++) {
+		struct kdbus_list_entry e = { 0 };
+		const __u8 *rec_end;
+
+		info = (const struct kdbus_info *)p;
+		if ((size_t)(end - p) < sizeof(*info) ||
+		    info->size < sizeof(*info) ||
+		    info->size > (__u64)(end - p)) {
+			kdbus_log("LIST record %u at +%zu: bad size %llu",
+				  n, (size_t)(p - base),
+				  (size_t)(end - p) < sizeof(*info) ? 0ULL :
+				  (unsigned long long)info->size);
+			return -EBADMSG;
+		}
+		rec_end = p + info->size;
+		e.size = info->size;
+		e.id = info->id;
+		e.flags = info->flags;
+		for (item = info->items;
+		     (const __u8 *)item < rec_end;
+		     item = KDBUS_ITEM_NEXT(item)) {
+			if ((size_t)(rec_end - (const __u8 *)item) <
+			    KDBUS_ITEM_HEADER_SIZE ||
+			    item->size < KDBUS_ITEM_HEADER_SIZE ||
+			    item->size > (__u64)(rec_end -
+						 (const __u8 *)item)) {
+				kdbus_log("LIST record %u: malformed item", n);
+				return -EBADMSG;
+			}
+			if (!e.n_items++) {
+				e.item_size = item->size;
+				e.item_type = item->type;
+			}
+			if (item->type != KDBUS_ITEM_OWNED_NAME)
+				continue;
+			if (item->size < KDBUS_ITEM_HEADER_SIZE +
+					 sizeof(struct kdbus_name) + 1 ||
+			    ((const char *)item)[item->size - 1] != '\0') {
+				kdbus_log("LIST record %u: bad OWNED_NAME", n);
+				return -EBADMSG;
+			}
+			e.name_flags = item->name.flags;
+			e.name = item->name.name;
+		}
+		if (n < max)
+			ents[n] = e;
+	}
+	if (p != base + KDBUS_ALIGN8(size)) {
+		kdbus_log("LIST records end at +%zu, list_size %llu",
+			  (size_t)(p - base), (unsigned long long)size);
+		return -EBADMSG;
+	}
+	return n;
+}
+
+int kdbus_hello_activator(struct kdbus_conn *conn, int ep_fd,
+			  const char *name, __u64 hello_flags)
+{
+	struct kdbus_cmd_hello *hello;
+	int ret;
+
+	hello = kdbus_hello_args(KDBUS_HELLO_ACTIVATOR | hello_flags, 0,
+				 NULL);
+	kdbus_args_add_str(hello, KDBUS_ITEM_NAME, name);
+	ret = kdbus_hello_cmd(conn, ep_fd, hello);
+	kdbus_args_release(hello);
+	return ret;
+}
+
+int kdbus_activator_new(struct kdbus_conn *conn,
+			const struct kdbus_domain *dom, const char *bus,
+			const char *name)
+{
+	int fd, ret;
+
+	conn_reset(conn);
+	fd = kdbus_bus_open(dom, bus, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return fd;
+	ret = kdbus_hello_activator(conn, fd, name, 0);
+	if (ret < 0)
+		close(fd);
+	return ret;
+}
+
+int kdbus_name_notify_recv(struct kdbus_conn *conn, int timeout_ms,
+			   struct kdbus_name_notify *n)
+{
+	const size_t fixed = KDBUS_ITEM_HEADER_SIZE +
+			     sizeof(struct kdbus_notify_name_change);
+	const struct kdbus_item *item;
+	struct kdbus_cmd_recv cmd;
+	struct kdbus_msg *msg;
+	size_t len;
+	int ret;
+
+	memset(n, 0, sizeof(*n));
+	if (timeout_ms > 0)
+		ret = kdbus_recv_wait(conn, timeout_ms, &cmd, &msg);
+	else
+		ret = kdbus_recv(conn, 0, 0, &cmd, &msg);
+	if (ret < 0)
+		return ret;
+	if (!msg)
+		return -EBADMSG;
+
+	n->size = msg->size;
+	n->flags = msg->flags;
+	n->priority = msg->priority;
+	n->dst_id = msg->dst_id;
+	n->src_id = msg->src_id;
+	n->payload_type = msg->payload_type;
+	n->cookie = msg->cookie;
+	n->cookie_reply = msg->cookie_reply;
+	n->slice_size = cmd.msg.msg_size;
+	n->dropped_msgs = cmd.dropped_msgs;
+	KDBUS_ITEM_FOREACH(item, msg, items)
+		n->n_items++;
+
+	ret = -EBADMSG;
+	item = msg->items;
+	if (msg->size < sizeof(*msg) + fixed + 1 ||
+	    item->size < fixed + 1 || item->size > msg->size - sizeof(*msg)) {
+		kdbus_log("message of %llu bytes from %llu is no name notification",
+			  (unsigned long long)msg->size,
+			  (unsigned long long)msg->src_id);
+		goto out;
+	}
+	n->type = item->type;
+	n->item_size = item->size;
+	if (item->type != KDBUS_ITEM_NAME_ADD &&
+	    item->type != KDBUS_ITEM_NAME_REMOVE &&
+	    item->type != KDBUS_ITEM_NAME_CHANGE) {
+		kdbus_log("message item 0x%llx is no name notification",
+			  (unsigned long long)item->type);
+		goto out;
+	}
+	n->old_id = item->name_change.old_id;
+	n->new_id = item->name_change.new_id;
+	len = strnlen(item->name_change.name, item->size - fixed);
+	if (len == item->size - fixed || len > KDBUS_NAME_MAX_LEN) {
+		kdbus_log("name notification with an unterminated name");
+		goto out;
+	}
+	memcpy(n->name, item->name_change.name, len + 1);
+	ret = 0;
+out:
+	if (kdbus_free(conn, cmd.msg.offset) < 0 && !ret)
+		ret = -EBADMSG;
+	return ret;
+}
+
+/* matches */
+
+struct kdbus_cmd_match *kdbus_match_new(__u64 cookie, __u64 flags)
+{
+	struct kdbus_cmd_match *match = kdbus_args_new(sizeof(*match));
+
+	match->flags = flags;
+	match->cookie = cookie;
+	return match;
+}
+
+int kdbus_match_cmd(struct kdbus_conn *conn, struct kdbus_cmd_match *match)
+{
+	return kdbus_ioctl(conn->fd, KDBUS_CMD_MATCH_ADD, match);
+}
+
+struct kdbus_item *kdbus_match_rule_id(void *args, __u64 id)
+{
+	return kdbus_args_add_u64(args, KDBUS_ITEM_ID, id);
+}
+
+struct kdbus_item *kdbus_match_rule_name(void *args, const char *name)
+{
+	return kdbus_args_add_str(args, KDBUS_ITEM_NAME, name);
+}
+
+struct kdbus_item *kdbus_match_rule_bloom(void *args, const void *masks,
+					  size_t size)
+{
+	return kdbus_args_add(args, KDBUS_ITEM_BLOOM_MASK, masks, size);
+}
+
+struct kdbus_item *kdbus_match_rule_id_change(void *args, __u64 type,
+					      __u64 id)
+{
+	struct kdbus_notify_id_change idc = { .id = id };
+
+	return kdbus_args_add(args, type, &idc, sizeof(idc));
+}
+
+struct kdbus_item *kdbus_match_rule_name_change(void *args, __u64 type,
+						__u64 old_id, __u64 new_id,
+						const char *name)
+{
+	size_t len = name ? strlen(name) + 1 : 0;
+	struct kdbus_notify_name_change *nc;
+	struct kdbus_item *item;
+
+	nc = calloc(1, sizeof(*nc) + len);
+	if (!nc)
+		abort();
+	nc->old_id.id = old_id;
+	nc->new_id.id = new_id;
+	if (len)
+		memcpy(nc->name, name, len);
+	item = kdbus_args_add(args, type, nc, sizeof(*nc) + len);
+	free(nc);
+	return item;
+}
+
+int kdbus_match_add(struct kdbus_conn *conn, __u64 cookie, __u64 flags,
+		    const struct kdbus_item *rules, size_t rules_size)
+{
+	struct kdbus_cmd_match *match = kdbus_match_new(cookie, flags);
+	int ret;
+
+	if (rules_size > KDBUS_ARGS_BUF_SIZE - sizeof(*match))
+		abort();
+	if (rules_size)
+		memcpy(match->items, rules, rules_size);
+	match->size += rules_size;
+	ret = kdbus_match_cmd(conn, match);
+	kdbus_args_release(match);
+	return ret;
+}
+
+int kdbus_match_remove(struct kdbus_conn *conn, __u64 cookie)
+{
+	struct kdbus_cmd_match match = {
+		.size = sizeof(match),
+		.cookie = cookie,
+	};
+
+	return kdbus_ioctl(conn->fd, KDBUS_CMD_MATCH_REMOVE, &match);
+}
+
+int kdbus_match_id_any(struct kdbus_conn *conn, __u64 cookie)
+{
+	struct kdbus_cmd_match *match = kdbus_match_new(cookie, 0);
+	int ret;
+
+	kdbus_match_rule_id(match, KDBUS_MATCH_ID_ANY);
+	ret = kdbus_match_cmd(conn, match);
+	kdbus_args_release(match);
+	return ret;
+}
+
+static int match_id_change(struct kdbus_conn *conn, __u64 cookie,
+			   __u64 type, __u64 id)
+{
+	struct kdbus_cmd_match *match = kdbus_match_new(cookie, 0);
+	int ret;
+
+	kdbus_match_rule_id_change(match, type, id);
+	ret = kdbus_match_cmd(conn, match);
+	kdbus_args_release(match);
+	return ret;
+}
+
+int kdbus_match_id_add(struct kdbus_conn *conn, __u64 cookie, __u64 id)
+{
+	return match_id_change(conn, cookie, KDBUS_ITEM_ID_ADD, id);
+}
+
+int kdbus_match_id_remove(struct kdbus_conn *conn, __u64 cookie, __u64 id)
+{
+	return match_id_change(conn, cookie, KDBUS_ITEM_ID_REMOVE, id);
+}
+
+int kdbus_match_name_change(struct kdbus_conn *conn, __u64 cookie,
+			    __u64 type, __u64 old_id, __u64 new_id,
+			    const char *name)
+{
+	struct kdbus_cmd_match *match = kdbus_match_new(cookie, 0);
+	int ret;
+
+	kdbus_match_rule_name_change(match, type, old_id, new_id, name);
+	ret = kdbus_match_cmd(conn, match);
+	kdbus_args_release(match);
+	return ret;
+}
+
+int kdbus_send_signal(struct kdbus_conn *conn, __u64 dst_id, __u64 cookie,
+		      __u64 generation, const void *bloom, const void *data,
+		      size_t len)
+{
+	struct kdbus_msg *msg = kdbus_msg_new(dst_id, cookie);
+	int ret;
+
+	msg->flags = KDBUS_MSG_SIGNAL;
+	if (len)
+		kdbus_msg_add_vec(msg, data, len);
+	kdbus_msg_add_bloom(msg, generation, bloom, conn->bloom_size);
+	ret = kdbus_send(conn, msg, 0, -1, NULL);
+	kdbus_msg_release(msg);
+	return ret;
+}

@@ -182,4 +182,167 @@ struct kdbus_item *kdbus_info_find(const struct kdbus_info *info,
  */
 int kdbus_attach_mask(__u64 *mask);
 
+/* well-known names and LIST */
+
+/* contract limits of the name registry (8.1, 8.2) */
+#define KDBUS_NAME_MAX_LEN		255
+#define KDBUS_CONN_MAX_NAMES		256
+
+/*
+ * NAME_ACQUIRE of @name with @flags on @conn. The command's return_flags
+ * go to @return_flags (may be NULL) whenever the kernel wrote them back
+ * (success and command errors; not on EFAULT-like copy failures, where it
+ * stays ~0). 0 or -errno.
+ */
+int kdbus_name_acquire(struct kdbus_conn *conn, const char *name,
+		       __u64 flags, __u64 *return_flags);
+/* NAME_RELEASE of @name on @conn: 0 or -errno */
+int kdbus_name_release(struct kdbus_conn *conn, const char *name);
+/*
+ * LIST with @flags on @conn. The result slice goes to @offset and @size
+ * (list_size; either may be NULL); the caller FREEs it. 0 or -errno.
+ */
+int kdbus_list(struct kdbus_conn *conn, __u64 flags, __u64 *offset,
+	       __u64 *size);
+
+/* one record of a LIST result (8.6) */
+struct kdbus_list_entry {
+	__u64 size;		/* kdbus_info.size */
+	__u64 id;		/* kdbus_info.id */
+	__u64 flags;		/* kdbus_info.flags: HELLO flags */
+	unsigned int n_items;	/* items in the record */
+	__u64 item_size;	/* size field of its first item (0: none) */
+	__u64 item_type;	/* type of its first item (0: none) */
+	__u64 name_flags;	/* OWNED_NAME: kdbus_name.flags */
+	const char *name;	/* OWNED_NAME: the name in the pool, or NULL */
+};
+
+/*
+ * Walk the LIST result at @offset/@size in the pool of @conn; the first
+ * @max records are stored in @ents (may be NULL if @max is 0). The number
+ * of records, or -EBADMSG (logged) if the records do not tile the slice
+ * exactly, a record is shorter than a kdbus_info, or an item runs past
+ * its record or holds an unterminated name.
+ */
+int kdbus_list_parse(const struct kdbus_conn *conn, __u64 offset,
+		     __u64 size, struct kdbus_list_entry *ents,
+		     unsigned int max);
+
+/*
+ * HELLO of an activator for @name on the endpoint fd @ep_fd, which must be
+ * a privileged handle (the default endpoint, opened by root or by the bus
+ * owner's euid): flags KDBUS_HELLO_ACTIVATOR | @hello_flags and a NAME
+ * item, otherwise as kdbus_hello(). The fd passes to @conn on success.
+ * 0 or -errno.
+ */
+int kdbus_hello_activator(struct kdbus_conn *conn, int ep_fd,
+			  const char *name, __u64 hello_flags);
+/*
+ * Open "<bus>/bus" of @dom and make an activator for @name on it: 0 or
+ * -errno (the fd is closed on failure).
+ */
+int kdbus_activator_new(struct kdbus_conn *conn,
+			const struct kdbus_domain *dom, const char *bus,
+			const char *name);
+
+/* a received NAME_ADD / NAME_REMOVE / NAME_CHANGE notification (5.11) */
+struct kdbus_name_notify {
+	/* the kdbus_msg header */
+	__u64 size;
+	__u64 flags;
+	__s64 priority;
+	__u64 dst_id;
+	__u64 src_id;
+	__u64 payload_type;
+	__u64 cookie;
+	__u64 cookie_reply;
+	__u64 slice_size;	/* kdbus_cmd_recv.msg.msg_size */
+	__u64 dropped_msgs;	/* kdbus_cmd_recv.dropped_msgs */
+	unsigned int n_items;	/* items in the message */
+	/* its first item */
+	__u64 type;
+	__u64 item_size;
+	struct kdbus_notify_id_change old_id;
+	struct kdbus_notify_id_change new_id;
+	char name[KDBUS_NAME_MAX_LEN + 1];
+};
+
+/*
+ * Receive the next message of @conn, waiting up to @timeout_ms for it (0:
+ * do not wait), parse it as a name notification into @n and FREE it.
+ * 0; -ETIMEDOUT or -EAGAIN if nothing came; -EBADMSG (logged) if it is not
+ * a name notification (the message is consumed all the same, and the
+ * header fields of @n are filled in).
+ */
+int kdbus_name_notify_recv(struct kdbus_conn *conn, int timeout_ms,
+			   struct kdbus_name_notify *n);
+
+/* matches */
+
+/* contract limit: matches per connection (13) */
+#define KDBUS_MATCH_MAX			256
+
+/*
+ * Match builder. kdbus_match_new() returns a MATCH_ADD argument (a
+ * KDBUS_ARGS_BUF_SIZE buffer, see kdbus_args_new()) for one match tagged
+ * @cookie with @flags and no rules; the rule functions append one rule
+ * item each (to any kdbus_args_new() buffer) and return it;
+ * kdbus_match_cmd() issues MATCH_ADD with it. Release it with
+ * kdbus_args_release().
+ */
+struct kdbus_cmd_match *kdbus_match_new(__u64 cookie, __u64 flags);
+int kdbus_match_cmd(struct kdbus_conn *conn, struct kdbus_cmd_match *match);
+/* KDBUS_ITEM_ID: messages from @id (KDBUS_MATCH_ID_ANY: from anyone) */
+struct kdbus_item *kdbus_match_rule_id(void *args, __u64 id);
+/* KDBUS_ITEM_NAME: messages from the primary owner of @name */
+struct kdbus_item *kdbus_match_rule_name(void *args, const char *name);
+/* KDBUS_ITEM_BLOOM_MASK of @size bytes: one mask per generation */
+struct kdbus_item *kdbus_match_rule_bloom(void *args, const void *masks,
+					  size_t size);
+/* KDBUS_ITEM_ID_ADD / _ID_REMOVE (@type) of @id (or KDBUS_MATCH_ID_ANY) */
+struct kdbus_item *kdbus_match_rule_id_change(void *args, __u64 type,
+					      __u64 id);
+/*
+ * KDBUS_ITEM_NAME_ADD / _REMOVE / _CHANGE (@type) with the owner ids
+ * @old_id and @new_id (KDBUS_MATCH_ID_ANY: any) and an optional @name
+ * (NULL: any name); the flags fields are 0.
+ */
+struct kdbus_item *kdbus_match_rule_name_change(void *args, __u64 type,
+						__u64 old_id, __u64 new_id,
+						const char *name);
+
+/*
+ * MATCH_ADD of one match tagged @cookie with @flags whose rules are the
+ * @rules_size bytes of packed items at @rules (NULL and 0: a match without
+ * rules, which accepts every signal and every broadcast notification).
+ * 0 or -errno.
+ */
+int kdbus_match_add(struct kdbus_conn *conn, __u64 cookie, __u64 flags,
+		    const struct kdbus_item *rules, size_t rules_size);
+/* MATCH_REMOVE of every match tagged @cookie: 0 or -errno */
+int kdbus_match_remove(struct kdbus_conn *conn, __u64 cookie);
+/*
+ * "Everything from anyone": a match with one KDBUS_ITEM_ID rule of
+ * KDBUS_MATCH_ID_ANY (all signals, no kernel notifications). 0 or -errno.
+ */
+int kdbus_match_id_any(struct kdbus_conn *conn, __u64 cookie);
+/* a match with one ID_ADD / ID_REMOVE rule for @id: 0 or -errno */
+int kdbus_match_id_add(struct kdbus_conn *conn, __u64 cookie, __u64 id);
+int kdbus_match_id_remove(struct kdbus_conn *conn, __u64 cookie, __u64 id);
+/* a match with one NAME_* rule (@type), as kdbus_match_rule_name_change() */
+int kdbus_match_name_change(struct kdbus_conn *conn, __u64 cookie,
+			    __u64 type, __u64 old_id, __u64 new_id,
+			    const char *name);
+
+/*
+ * Send a signal (KDBUS_MSG_SIGNAL) from @conn to @dst_id
+ * (KDBUS_DST_ID_BROADCAST: a broadcast) with @cookie, a bloom filter of
+ * generation @generation whose conn->bloom_size bytes are @bloom (NULL:
+ * all bits clear) and @len bytes of @data as payload (0: none).
+ * 0 or -errno.
+ */
+int kdbus_send_signal(struct kdbus_conn *conn, __u64 dst_id, __u64 cookie,
+		      __u64 generation, const void *bloom, const void *data,
+		      size_t len);
+
 #endif /* KDBUS_CONN_H */

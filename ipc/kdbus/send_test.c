@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kdbus - KUnit tests of connections
+ * kdbus - KUnit tests of sending: waiting for a cancel file
  *
- * Included at the end of connection.c when CONFIG_KDBUS_KUNIT_TEST is set,
+ * Included at the end of send.c when CONFIG_KDBUS_KUNIT_TEST is set,
  * so the tests reach its static functions.
  */
 
@@ -97,9 +97,9 @@ static struct kunit_case kdbus_conn_test_cases[] = {
 	{}
 };
 
-static struct kunit_suite kdbus_conn_test_suite = {
-	.name = "kdbus_connection",
+static struct kunit_suite kdbus_send_test_suite = {
+	.name = "kdbus_send",
 	.test_cases = kdbus_conn_test_cases,
 };
 
-kunit_test_suite(kdbus_conn_test_suite);
+kunit_test_suite(kdbus_send_test_suite);
