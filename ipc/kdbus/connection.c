@@ -322,7 +322,7 @@ exit_unlock:
  * @entry:	Entry from kdbus_conn_entry_make()
  */
 void kdbus_conn_entry_discard(struct kdbus_conn *dst,
-				     struct kdbus_queue_entry *entry)
+			      struct kdbus_queue_entry *entry)
 {
 	mutex_lock(&dst->lock);
 	kdbus_conn_quota_dec(dst, entry->user,
@@ -829,7 +829,6 @@ static int kdbus_hello_check_fakes(struct kdbus_args *args)
 static int kdbus_hello_slice(struct kdbus_conn *conn, struct kdbus_bus *bus,
 			     u64 *offset, u64 *size)
 {
-	struct kdbus_pool_slice *slice;
 	struct {
 		u64 size;
 		u64 type;
@@ -840,21 +839,9 @@ static int kdbus_hello_slice(struct kdbus_conn *conn, struct kdbus_bus *bus,
 		.bloom = bus->bloom,
 	};
 	struct kvec kvec = { .iov_base = &item, .iov_len = sizeof(item) };
-	int ret;
 
-	slice = kdbus_pool_slice_alloc(conn->pool, sizeof(item), false);
-	if (IS_ERR(slice))
-		return PTR_ERR(slice);
-
-	ret = kdbus_pool_slice_copy_kvec(slice, 0, &kvec, 1, sizeof(item));
-	if (ret < 0) {
-		kdbus_pool_slice_release(slice);
-		return ret;
-	}
-
-	kdbus_pool_slice_publish(slice, offset, size);
-	kdbus_pool_slice_release(slice);
-	return 0;
+	return kdbus_pool_publish_kvec(conn->pool, &kvec, 1, sizeof(item),
+				       offset, size);
 }
 
 static struct kdbus_conn *kdbus_conn_new(struct kdbus_ep *ep, bool privileged,
@@ -1151,7 +1138,6 @@ static int kdbus_conn_info_slice(struct kdbus_conn *conn, u64 id, u64 flags,
 				 u64 item_type, const char *str,
 				 u64 *offset, u64 *size)
 {
-	struct kdbus_pool_slice *slice;
 	size_t len = str ? strlen(str) + 1 : 0;
 	size_t item_size = len ? ALIGN(KDBUS_ITEM_HEADER_SIZE + len, 8) : 0;
 	struct kdbus_info info = {
@@ -1168,24 +1154,9 @@ static int kdbus_conn_info_slice(struct kdbus_conn *conn, u64 id, u64 flags,
 		{ .iov_base = &hdr, .iov_len = KDBUS_ITEM_HEADER_SIZE },
 		{ .iov_base = (void *)str, .iov_len = len },
 	};
-	size_t total = sizeof(info) + (len ? KDBUS_ITEM_HEADER_SIZE + len : 0);
-	int ret;
 
-	slice = kdbus_pool_slice_alloc(conn->pool, info.size, false);
-	if (IS_ERR(slice))
-		return PTR_ERR(slice);
-
-	ret = kdbus_pool_slice_copy_kvec(slice, 0, kvec, len ? 3 : 1, total);
-	if (!ret && total < info.size)
-		ret = kdbus_pool_slice_zero(slice, total, info.size - total);
-	if (ret < 0) {
-		kdbus_pool_slice_release(slice);
-		return ret;
-	}
-
-	kdbus_pool_slice_publish(slice, offset, size);
-	kdbus_pool_slice_release(slice);
-	return 0;
+	return kdbus_pool_publish_kvec(conn->pool, kvec, len ? 3 : 1,
+				       info.size, offset, size);
 }
 
 /**

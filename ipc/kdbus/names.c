@@ -690,7 +690,6 @@ int kdbus_cmd_list(struct kdbus_conn *conn, void __user *argp)
 {
 	struct kdbus_cmd_list __user *ulist = argp;
 	struct kdbus_bus *bus = conn->ep->bus;
-	struct kdbus_pool_slice *slice;
 	struct kdbus_cmd_list *cmd;
 	struct kdbus_args args;
 	void *buf = NULL;
@@ -713,18 +712,10 @@ int kdbus_cmd_list(struct kdbus_conn *conn, void __user *argp)
 	if (size) {
 		struct kvec kvec = { .iov_base = buf, .iov_len = size };
 
-		slice = kdbus_pool_slice_alloc(conn->pool, size, false);
-		if (IS_ERR(slice)) {
-			ret = PTR_ERR(slice);
+		ret = kdbus_pool_publish_kvec(conn->pool, &kvec, 1, size,
+					      &cmd->offset, &cmd->list_size);
+		if (ret < 0)
 			goto exit;
-		}
-		ret = kdbus_pool_slice_copy_kvec(slice, 0, &kvec, 1, size);
-		if (ret < 0) {
-			kdbus_pool_slice_release(slice);
-			goto exit;
-		}
-		kdbus_pool_slice_publish(slice, &cmd->offset, &cmd->list_size);
-		kdbus_pool_slice_release(slice);
 	}
 
 	if (put_user(cmd->offset, &ulist->offset) ||

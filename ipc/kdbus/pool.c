@@ -655,6 +655,49 @@ int kdbus_pool_slice_zero(const struct kdbus_pool_slice *slice, loff_t off,
 }
 
 /**
+ * kdbus_pool_publish_kvec() - hand a result of the kernel to the owner
+ * @pool:	Pool
+ * @kvec:	Array of kernel buffers
+ * @kvec_count:	Number of entries in @kvec
+ * @size:	Size of the slice; the bytes after the buffers are zeroed
+ * @offset:	The offset of the new slice is returned here
+ * @out_size:	Its size is returned here
+ *
+ * Allocates an owner slice (not accounted to any sender) of @size bytes,
+ * writes the buffers and zero padding into it and publishes it: the
+ * results of HELLO, CONN_INFO, BUS_CREATOR_INFO and LIST. The caller holds
+ * no lock another task may need.
+ *
+ * Context: process context, sleeps.
+ * Return: 0 on success, -EXFULL if the pool has no room, -EFAULT if the
+ * buffers do not fit, another negative error code if pool memory cannot
+ * be allocated.
+ */
+int kdbus_pool_publish_kvec(struct kdbus_pool *pool, struct kvec *kvec,
+			    size_t kvec_count, size_t size, u64 *offset,
+			    u64 *out_size)
+{
+	struct kdbus_pool_slice *slice;
+	size_t i, total = 0;
+	int ret;
+
+	for (i = 0; i < kvec_count; i++)
+		total = size_add(total, kvec[i].iov_len);
+
+	slice = kdbus_pool_slice_alloc(pool, size, false);
+	if (IS_ERR(slice))
+		return PTR_ERR(slice);
+
+	ret = kdbus_pool_slice_copy_kvec(slice, 0, kvec, kvec_count, total);
+	if (!ret && total < size)
+		ret = kdbus_pool_slice_zero(slice, total, size - total);
+	if (!ret)
+		kdbus_pool_slice_publish(slice, offset, out_size);
+	kdbus_pool_slice_release(slice);
+	return ret;
+}
+
+/**
  * kdbus_pool_slice_copy() - copy one slice into another, of another pool
  * @dst:	Slice whose kernel reference the caller holds, at least as
  *		large as @src

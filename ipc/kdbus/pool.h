@@ -84,6 +84,9 @@ int kdbus_pool_slice_copy_kvec(const struct kdbus_pool_slice *slice,
 			       size_t kvec_count, size_t total_len);
 int kdbus_pool_slice_zero(const struct kdbus_pool_slice *slice, loff_t off,
 			  size_t len);
+int kdbus_pool_publish_kvec(struct kdbus_pool *pool, struct kvec *kvec,
+			    size_t kvec_count, size_t size, u64 *offset,
+			    u64 *out_size);
 int kdbus_pool_slice_copy(const struct kdbus_pool_slice *dst,
 			  const struct kdbus_pool_slice *src);
 

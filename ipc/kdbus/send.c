@@ -158,9 +158,14 @@ static int kdbus_conn_signal(struct kdbus_conn *conn,
 	return 0;
 }
 
-/* a plain unicast or an asynchronous call */
+/*
+ * A plain unicast or a call: the message is queued at its destination,
+ * with a reply tracker if it expects a reply. With @reply, the call is
+ * synchronous and its tracker is returned there (a reference).
+ */
 static int kdbus_conn_unicast(struct kdbus_conn *conn,
-			      const struct kdbus_staging *staging)
+			      const struct kdbus_staging *staging,
+			      struct kdbus_reply **reply)
 {
 	const struct kdbus_msg *msg = kdbus_staging_header(staging);
 	struct kdbus_bus *bus = conn->ep->bus;
@@ -176,7 +181,7 @@ static int kdbus_conn_unicast(struct kdbus_conn *conn,
 			return PTR_ERR(dst);
 
 		if (msg->flags & KDBUS_MSG_EXPECT_REPLY)
-			r = kdbus_conn_track(conn, dst, msg, false);
+			r = kdbus_conn_track(conn, dst, msg, !!reply);
 		if (IS_ERR(r)) {
 			ret = PTR_ERR(r);
 		} else {
@@ -186,6 +191,8 @@ static int kdbus_conn_unicast(struct kdbus_conn *conn,
 						      name);
 			if (ret < 0 && r)
 				kdbus_conn_untrack(conn, r);
+			else if (reply)
+				*reply = r;
 			else
 				kdbus_reply_unref(r);
 		}
@@ -425,46 +432,6 @@ static int kdbus_conn_wait_reply(struct kdbus_conn *conn,
 	return ret;
 }
 
-/* send the request of a synchronous call; its tracker in *@reply */
-static int kdbus_conn_call_send(struct kdbus_conn *conn,
-				const struct kdbus_staging *staging,
-				struct kdbus_reply **reply)
-{
-	const struct kdbus_msg *msg = kdbus_staging_header(staging);
-	struct kdbus_bus *bus = conn->ep->bus;
-	struct kdbus_name_entry *name;
-	struct kdbus_conn *dst;
-	struct kdbus_reply *r;
-	unsigned int tries;
-	int ret;
-
-	for (tries = 0; tries < KDBUS_CONN_SEND_RETRIES; tries++) {
-		dst = kdbus_conn_lookup_dst(bus, staging, &name);
-		if (IS_ERR(dst))
-			return PTR_ERR(dst);
-
-		r = kdbus_conn_track(conn, dst, msg, true);
-		if (IS_ERR(r)) {
-			ret = PTR_ERR(r);
-		} else {
-			if (!tries)
-				kdbus_bus_eavesdrop(bus, conn, staging);
-			ret = kdbus_conn_entry_insert(conn, dst, staging, r,
-						      name);
-			if (ret < 0)
-				kdbus_conn_untrack(conn, r);
-			else
-				*reply = r;
-		}
-		kdbus_conn_unref(dst);
-		kdbus_name_unref(name);
-		if (ret != -EAGAIN)
-			return ret;
-	}
-
-	return -ECONNRESET;
-}
-
 /* a synchronous call; consumes the caller's active reference */
 static int kdbus_conn_call(struct kdbus_conn *conn,
 			   const struct kdbus_staging *staging,
@@ -492,7 +459,7 @@ static int kdbus_conn_call(struct kdbus_conn *conn,
 			goto exit_release;
 		}
 
-		ret = kdbus_conn_call_send(conn, staging, &r);
+		ret = kdbus_conn_unicast(conn, staging, &r);
 		if (ret < 0)
 			goto exit_release;
 	}
@@ -584,7 +551,7 @@ int kdbus_cmd_send(struct kdbus_conn *conn, struct file *f, void __user *argp)
 		ret = kdbus_conn_signal(conn, staging);
 	} else if ((msg->flags & KDBUS_MSG_EXPECT_REPLY) ||
 		   !msg->cookie_reply) {
-		ret = kdbus_conn_unicast(conn, staging);
+		ret = kdbus_conn_unicast(conn, staging, NULL);
 	} else {
 		ret = kdbus_conn_reply(conn, staging);
 	}

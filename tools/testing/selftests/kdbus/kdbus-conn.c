@@ -8,6 +8,7 @@
 #endif
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 
 #include "kdbus-conn.h"
 
@@ -112,8 +114,10 @@ int kdbus_hello(struct kdbus_conn *conn, int ep_fd, __u64 hello_flags,
 	return ret;
 }
 
-int kdbus_conn_new(struct kdbus_conn *conn, const struct kdbus_domain *dom,
-		   const char *bus, const char *ep, __u64 hello_flags)
+/* kdbus_conn_new() with a pool of @pool_size bytes (0: the default) */
+static int conn_open(struct kdbus_conn *conn, const struct kdbus_domain *dom,
+		     const char *bus, const char *ep, __u64 hello_flags,
+		     __u64 pool_size)
 {
 	int fd, ret;
 
@@ -124,10 +128,16 @@ int kdbus_conn_new(struct kdbus_conn *conn, const struct kdbus_domain *dom,
 		fd = kdbus_bus_open(dom, bus, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return fd;
-	ret = kdbus_hello(conn, fd, hello_flags, 0, NULL);
+	ret = kdbus_hello(conn, fd, hello_flags, pool_size, NULL);
 	if (ret < 0)
 		close(fd);
 	return ret;
+}
+
+int kdbus_conn_new(struct kdbus_conn *conn, const struct kdbus_domain *dom,
+		   const char *bus, const char *ep, __u64 hello_flags)
+{
+	return conn_open(conn, dom, bus, ep, hello_flags, 0);
 }
 
 void kdbus_conn_free(struct kdbus_conn *conn)
@@ -679,14 +689,7 @@ int kdbus_name_notify_recv(struct kdbus_conn *conn, int timeout_ms,
 	if (!msg)
 		return -EBADMSG;
 
-	n->size = msg->size;
-	n->flags = msg->flags;
-	n->priority = msg->priority;
-	n->dst_id = msg->dst_id;
-	n->src_id = msg->src_id;
-	n->payload_type = msg->payload_type;
-	n->cookie = msg->cookie;
-	n->cookie_reply = msg->cookie_reply;
+	memcpy(&n->hdr, msg, sizeof(n->hdr));
 	n->slice_size = cmd.msg.msg_size;
 	n->dropped_msgs = cmd.dropped_msgs;
 	KDBUS_ITEM_FOREACH(item, msg, items)
@@ -741,6 +744,15 @@ int kdbus_match_cmd(struct kdbus_conn *conn, struct kdbus_cmd_match *match)
 	return kdbus_ioctl(conn->fd, KDBUS_CMD_MATCH_ADD, match);
 }
 
+int kdbus_match_cmd_release(struct kdbus_conn *conn,
+			    struct kdbus_cmd_match *match)
+{
+	int ret = kdbus_match_cmd(conn, match);
+
+	kdbus_args_release(match);
+	return ret;
+}
+
 struct kdbus_item *kdbus_match_rule_id(void *args, __u64 id)
 {
 	return kdbus_args_add_u64(args, KDBUS_ITEM_ID, id);
@@ -789,16 +801,13 @@ int kdbus_match_add(struct kdbus_conn *conn, __u64 cookie, __u64 flags,
 		    const struct kdbus_item *rules, size_t rules_size)
 {
 	struct kdbus_cmd_match *match = kdbus_match_new(cookie, flags);
-	int ret;
 
 	if (rules_size > KDBUS_ARGS_BUF_SIZE - sizeof(*match))
 		abort();
 	if (rules_size)
 		memcpy(match->items, rules, rules_size);
 	match->size += rules_size;
-	ret = kdbus_match_cmd(conn, match);
-	kdbus_args_release(match);
-	return ret;
+	return kdbus_match_cmd_release(conn, match);
 }
 
 int kdbus_match_remove(struct kdbus_conn *conn, __u64 cookie)
@@ -814,24 +823,18 @@ int kdbus_match_remove(struct kdbus_conn *conn, __u64 cookie)
 int kdbus_match_id_any(struct kdbus_conn *conn, __u64 cookie)
 {
 	struct kdbus_cmd_match *match = kdbus_match_new(cookie, 0);
-	int ret;
 
 	kdbus_match_rule_id(match, KDBUS_MATCH_ID_ANY);
-	ret = kdbus_match_cmd(conn, match);
-	kdbus_args_release(match);
-	return ret;
+	return kdbus_match_cmd_release(conn, match);
 }
 
 static int match_id_change(struct kdbus_conn *conn, __u64 cookie,
 			   __u64 type, __u64 id)
 {
 	struct kdbus_cmd_match *match = kdbus_match_new(cookie, 0);
-	int ret;
 
 	kdbus_match_rule_id_change(match, type, id);
-	ret = kdbus_match_cmd(conn, match);
-	kdbus_args_release(match);
-	return ret;
+	return kdbus_match_cmd_release(conn, match);
 }
 
 int kdbus_match_id_add(struct kdbus_conn *conn, __u64 cookie, __u64 id)
@@ -849,12 +852,9 @@ int kdbus_match_name_change(struct kdbus_conn *conn, __u64 cookie,
 			    const char *name)
 {
 	struct kdbus_cmd_match *match = kdbus_match_new(cookie, 0);
-	int ret;
 
 	kdbus_match_rule_name_change(match, type, old_id, new_id, name);
-	ret = kdbus_match_cmd(conn, match);
-	kdbus_args_release(match);
-	return ret;
+	return kdbus_match_cmd_release(conn, match);
 }
 
 int kdbus_send_signal(struct kdbus_conn *conn, __u64 dst_id, __u64 cookie,
@@ -871,4 +871,76 @@ int kdbus_send_signal(struct kdbus_conn *conn, __u64 dst_id, __u64 cookie,
 	ret = kdbus_send(conn, msg, 0, -1, NULL);
 	kdbus_msg_release(msg);
 	return ret;
+}
+
+int kdbus_conn_new_pool(struct kdbus_conn *conn,
+			const struct kdbus_domain *dom, const char *bus,
+			__u64 hello_flags, __u64 pool_size)
+{
+	return conn_open(conn, dom, bus, NULL, hello_flags, pool_size);
+}
+
+int kdbus_policy_holder_new(struct kdbus_conn *conn,
+			    const struct kdbus_domain *dom, const char *bus,
+			    const char *name, __u64 access)
+{
+	struct kdbus_cmd_hello *hello;
+	int fd, ret;
+
+	conn_reset(conn);
+	fd = kdbus_bus_open(dom, bus, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return fd;
+	hello = kdbus_hello_args(KDBUS_HELLO_POLICY_HOLDER, 0, NULL);
+	kdbus_args_add_str(hello, KDBUS_ITEM_NAME, name);
+	kdbus_args_add_policy(hello, KDBUS_POLICY_ACCESS_WORLD, access, 0);
+	ret = kdbus_hello_cmd(conn, fd, hello);
+	kdbus_args_release(hello);
+	if (ret < 0)
+		close(fd);
+	return ret;
+}
+
+const char *kdbus_long_name(char *buf, size_t size, size_t len)
+{
+	if (!size)
+		return buf;
+	if (len > size - 1)
+		len = size - 1;
+	memcpy(buf, "com.", len < 4 ? len : 4);
+	if (len > 4)
+		memset(buf + 4, 'x', len - 4);
+	buf[len] = '\0';
+	return buf;
+}
+
+pid_t kdbus_spawn_as(uid_t uid, gid_t gid, int (*fn)(void *arg), void *arg)
+{
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid)
+		return pid;
+	if (uid && (setgroups(0, NULL) < 0 ||
+		    setresgid(gid, gid, gid) < 0 ||
+		    setresuid(uid, uid, uid) < 0)) {
+		kdbus_log("cannot become uid %u: %m", (unsigned int)uid);
+		_exit(KDBUS_RUN_AS_SETUP_FAILED);
+	}
+	fflush(NULL);
+	_exit(fn(arg) & 0xff);
+}
+
+int kdbus_wait_child(pid_t pid)
+{
+	int status;
+
+	if (waitpid(pid, &status, 0) != pid)
+		return -errno;
+	if (WIFSIGNALED(status))
+		return 256 + WTERMSIG(status);
+	return WEXITSTATUS(status);
 }

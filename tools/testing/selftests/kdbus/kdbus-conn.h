@@ -247,15 +247,6 @@ int kdbus_activator_new(struct kdbus_conn *conn,
 
 /* a received NAME_ADD / NAME_REMOVE / NAME_CHANGE notification (5.11) */
 struct kdbus_name_notify {
-	/* the kdbus_msg header */
-	__u64 size;
-	__u64 flags;
-	__s64 priority;
-	__u64 dst_id;
-	__u64 src_id;
-	__u64 payload_type;
-	__u64 cookie;
-	__u64 cookie_reply;
 	__u64 slice_size;	/* kdbus_cmd_recv.msg.msg_size */
 	__u64 dropped_msgs;	/* kdbus_cmd_recv.dropped_msgs */
 	unsigned int n_items;	/* items in the message */
@@ -265,6 +256,8 @@ struct kdbus_name_notify {
 	struct kdbus_notify_id_change old_id;
 	struct kdbus_notify_id_change new_id;
 	char name[KDBUS_NAME_MAX_LEN + 1];
+	/* a copy of the kdbus_msg header (its items are not copied) */
+	struct kdbus_msg hdr;
 };
 
 /*
@@ -292,6 +285,9 @@ int kdbus_name_notify_recv(struct kdbus_conn *conn, int timeout_ms,
  */
 struct kdbus_cmd_match *kdbus_match_new(__u64 cookie, __u64 flags);
 int kdbus_match_cmd(struct kdbus_conn *conn, struct kdbus_cmd_match *match);
+/* kdbus_match_cmd() with @match, which is then released: 0 or -errno */
+int kdbus_match_cmd_release(struct kdbus_conn *conn,
+			    struct kdbus_cmd_match *match);
 /* KDBUS_ITEM_ID: messages from @id (KDBUS_MATCH_ID_ANY: from anyone) */
 struct kdbus_item *kdbus_match_rule_id(void *args, __u64 id);
 /* KDBUS_ITEM_NAME: messages from the primary owner of @name */
@@ -344,5 +340,43 @@ int kdbus_match_name_change(struct kdbus_conn *conn, __u64 cookie,
 int kdbus_send_signal(struct kdbus_conn *conn, __u64 dst_id, __u64 cookie,
 		      __u64 generation, const void *bloom, const void *data,
 		      size_t len);
+
+/*
+ * kdbus_conn_new() on the default endpoint of @bus with a pool of
+ * @pool_size bytes (0: KDBUS_TEST_POOL_SIZE): 0 or -errno.
+ */
+int kdbus_conn_new_pool(struct kdbus_conn *conn,
+			const struct kdbus_domain *dom, const char *bus,
+			__u64 hello_flags, __u64 pool_size);
+/*
+ * Open "<bus>/bus" of @dom and HELLO a policy holder for @name on it that
+ * grants @access (KDBUS_POLICY_SEE/TALK/OWN) to everyone, otherwise as
+ * kdbus_hello() (its bloom-parameter slice stays allocated): 0 or -errno
+ * (the fd is closed on failure).
+ */
+int kdbus_policy_holder_new(struct kdbus_conn *conn,
+			    const struct kdbus_domain *dom, const char *bus,
+			    const char *name, __u64 access);
+
+/*
+ * "com." followed by @len - 4 'x' (a valid well-known name of @len
+ * characters, @len >= 4) into @buf of @size bytes, cut short to fit;
+ * returns @buf.
+ */
+const char *kdbus_long_name(char *buf, size_t size, size_t len);
+
+/*
+ * Fork and run @fn(@arg) in the child without waiting for it, as @uid and
+ * @gid (no supplementary groups) unless @uid is 0 (the child stays root).
+ * The child's pid, or -errno if it could not be started. The child exits
+ * with fn's return value & 0xff, or KDBUS_RUN_AS_SETUP_FAILED if it could
+ * not switch ids.
+ */
+pid_t kdbus_spawn_as(uid_t uid, gid_t gid, int (*fn)(void *arg), void *arg);
+/*
+ * Wait for the child @pid: its exit status, 256 + signal if it was
+ * killed, or -errno.
+ */
+int kdbus_wait_child(pid_t pid);
 
 #endif /* KDBUS_CONN_H */

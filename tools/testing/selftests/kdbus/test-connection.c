@@ -98,27 +98,6 @@ static int hello_named(int fd, __u64 flags, const char *name)
 	return hello_release(fd, hello);
 }
 
-/* a policy holder for POLICY_NAME on the default endpoint: 0 or -errno */
-static int policy_holder_new(struct kdbus_conn *conn,
-			     const struct kdbus_domain *dom, const char *bus)
-{
-	struct kdbus_cmd_hello *hello;
-	int fd, ret;
-
-	fd = ep_open(dom, bus);
-	if (fd < 0)
-		return fd;
-	hello = kdbus_hello_args(KDBUS_HELLO_POLICY_HOLDER, 0, NULL);
-	kdbus_args_add_str(hello, KDBUS_ITEM_NAME, POLICY_NAME);
-	kdbus_args_add_policy(hello, KDBUS_POLICY_ACCESS_WORLD,
-			      KDBUS_POLICY_SEE, 0);
-	ret = kdbus_hello_cmd(conn, fd, hello);
-	kdbus_args_release(hello);
-	if (ret < 0)
-		close(fd);
-	return ret;
-}
-
 /*
  * Make a custom endpoint "<euid>-<suffix>" with @flags on @bus; the
  * EP_OWNER fd or -errno. Its path relative to the domain goes to @rel.
@@ -297,19 +276,6 @@ TEST_F(conn, hello_kinds_exclusive)
 	close(fd);
 }
 
-/* "com." followed by @len - 4 'x': a valid name of @len characters */
-static char *long_name(size_t len)
-{
-	char *s = malloc(len + 1);
-
-	if (!s)
-		abort();
-	memcpy(s, "com.", 4);
-	memset(s + 4, 'x', len - 4);
-	s[len] = '\0';
-	return s;
-}
-
 TEST_F(conn, hello_name_item_rules)
 {
 	static const char * const invalid[] = {
@@ -319,7 +285,7 @@ TEST_F(conn, hello_name_item_rules)
 	const __u64 act = KDBUS_HELLO_ACTIVATOR;
 	const __u64 ph = KDBUS_HELLO_POLICY_HOLDER;
 	struct kdbus_cmd_hello *hello;
-	char *name;
+	char name[KDBUS_NAME_MAX_LEN + 2];
 	unsigned int i;
 	int fd;
 
@@ -355,10 +321,9 @@ TEST_F(conn, hello_name_item_rules)
 		EXPECT_EQ(-EINVAL, hello_named(fd, act, invalid[i]))
 			TH_LOG("activator \"%s\"", invalid[i]);
 	}
-	name = long_name(256);
+	kdbus_long_name(name, sizeof(name), 256);
 	EXPECT_EQ(-EINVAL, hello_named(fd, ph, name));
 	EXPECT_EQ(-EINVAL, hello_named(fd, act, name));
-	free(name);
 	/* an activator holds a concrete name: no wildcard */
 	EXPECT_EQ(-EINVAL, hello_named(fd, act, "com.example.*"));
 
@@ -367,9 +332,8 @@ TEST_F(conn, hello_name_item_rules)
 	close(fd);
 	fd = ep_open(&self->dom, self->bus);
 	ASSERT_LE(0, fd);
-	name = long_name(255);
+	kdbus_long_name(name, sizeof(name), 255);
 	EXPECT_EQ(0, hello_named(fd, ph, name));
-	free(name);
 	close(fd);
 }
 
@@ -1601,7 +1565,8 @@ TEST_F(conn, bus_owner_close_disconnects)
 	ASSERT_EQ(0, kdbus_conn_new(&e, &self->dom, NULL, rel, 0));
 	ASSERT_EQ(0, kdbus_conn_new(&mon, &self->dom, self->bus, NULL,
 				    KDBUS_HELLO_MONITOR));
-	ASSERT_EQ(0, policy_holder_new(&ph, &self->dom, self->bus));
+	ASSERT_EQ(0, kdbus_policy_holder_new(&ph, &self->dom, self->bus,
+					     POLICY_NAME, KDBUS_POLICY_SEE));
 	/* a bus that stays */
 	ctl = kdbus_bus_create(&self->dom, 0, "other", name, sizeof(name));
 	ASSERT_LE(0, ctl);
@@ -1868,7 +1833,8 @@ TEST_F(conn, conn_info_errors)
 	kdbus_args_add_str(cmd, KDBUS_ITEM_NAME, "com.example.none");
 	EXPECT_EQ(-ESRCH, conn_info_raw(&c, cmd));
 	/* a policy holder's name is not registered either */
-	ASSERT_EQ(0, policy_holder_new(&ph, &self->dom, self->bus));
+	ASSERT_EQ(0, kdbus_policy_holder_new(&ph, &self->dom, self->bus,
+					     POLICY_NAME, KDBUS_POLICY_SEE));
 	cmd = info_args(0, 0);
 	kdbus_args_add_str(cmd, KDBUS_ITEM_NAME, POLICY_NAME);
 	EXPECT_EQ(-ESRCH, conn_info_raw(&c, cmd));
@@ -1901,7 +1867,8 @@ TEST_F(conn, conn_info_kinds)
 	ASSERT_EQ(0, kdbus_conn_new(&c, &self->dom, self->bus, NULL, 0));
 	ASSERT_EQ(0, kdbus_conn_new(&m, &self->dom, self->bus, NULL,
 				    mon_flags));
-	ASSERT_EQ(0, policy_holder_new(&ph, &self->dom, self->bus));
+	ASSERT_EQ(0, kdbus_policy_holder_new(&ph, &self->dom, self->bus,
+					     POLICY_NAME, KDBUS_POLICY_SEE));
 
 	check_info(_metadata, &c, m.id, 0, mon_flags, NULL);
 	check_info(_metadata, &c, ph.id, 0, KDBUS_HELLO_POLICY_HOLDER, NULL);
@@ -2253,7 +2220,8 @@ TEST_F(conn, policy_holder_operations)
 	__u64 offset, size;
 
 	ASSERT_EQ(0, kdbus_conn_new(&c, &self->dom, self->bus, NULL, 0));
-	ASSERT_EQ(0, policy_holder_new(&ph, &self->dom, self->bus));
+	ASSERT_EQ(0, kdbus_policy_holder_new(&ph, &self->dom, self->bus,
+					     POLICY_NAME, KDBUS_POLICY_SEE));
 
 	/* refused, before the argument is looked at */
 	EXPECT_EQ(-EOPNOTSUPP, kdbus_recv(&ph, 0, 0, NULL, NULL));

@@ -19,17 +19,16 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/wait.h>
 
 #include "kdbus-test.h"
 #include "kdbus-conn.h"
@@ -105,12 +104,9 @@ static int match_bloom(struct kdbus_conn *c, __u64 cookie, __u64 flags,
 {
 	struct kdbus_cmd_match *m = kdbus_match_new(cookie, flags);
 	__u64 b[BLOOM_WORDS];
-	int ret;
 
 	kdbus_match_rule_bloom(m, bloom_bits(b, bits), BLOOM_SIZE);
-	ret = kdbus_match_cmd(c, m);
-	kdbus_args_release(m);
-	return ret;
+	return kdbus_match_cmd_release(c, m);
 }
 
 /* one match tagged @cookie (with @flags) holding one ID rule for @id */
@@ -118,24 +114,18 @@ static int match_id(struct kdbus_conn *c, __u64 cookie, __u64 flags,
 		    __u64 id)
 {
 	struct kdbus_cmd_match *m = kdbus_match_new(cookie, flags);
-	int ret;
 
 	kdbus_match_rule_id(m, id);
-	ret = kdbus_match_cmd(c, m);
-	kdbus_args_release(m);
-	return ret;
+	return kdbus_match_cmd_release(c, m);
 }
 
 /* one match tagged @cookie holding one NAME rule for @name */
 static int match_name(struct kdbus_conn *c, __u64 cookie, const char *name)
 {
 	struct kdbus_cmd_match *m = kdbus_match_new(cookie, 0);
-	int ret;
 
 	kdbus_match_rule_name(m, name);
-	ret = kdbus_match_cmd(c, m);
-	kdbus_args_release(m);
-	return ret;
+	return kdbus_match_cmd_release(c, m);
 }
 
 /* a match without rules */
@@ -152,49 +142,10 @@ static int match_raw_item(struct kdbus_conn *c, __u64 cookie, __u64 type,
 	size_t plen = size > KDBUS_ITEM_HEADER_SIZE ?
 		      size - KDBUS_ITEM_HEADER_SIZE : 0;
 	struct kdbus_item *it;
-	int ret;
 
 	it = kdbus_args_add(m, type, payload, plen);
 	it->size = size;
-	ret = kdbus_match_cmd(c, m);
-	kdbus_args_release(m);
-	return ret;
-}
-
-/* a connection on the default endpoint of @bus with @flags and @pool_size */
-static int conn_pool(struct kdbus_conn *c, const struct kdbus_domain *dom,
-		     const char *bus, __u64 flags, __u64 pool_size)
-{
-	int fd, ret;
-
-	fd = kdbus_bus_open(dom, bus, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return fd;
-	ret = kdbus_hello(c, fd, flags, pool_size, NULL);
-	if (ret < 0)
-		close(fd);
-	return ret;
-}
-
-/* a policy holder for @name granting @access to everyone: 0 or -errno */
-static int policy_holder_new(struct kdbus_conn *c,
-			     const struct kdbus_domain *dom, const char *bus,
-			     const char *name, __u64 access)
-{
-	struct kdbus_cmd_hello *h;
-	int fd, ret;
-
-	fd = kdbus_bus_open(dom, bus, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return fd;
-	h = kdbus_hello_args(KDBUS_HELLO_POLICY_HOLDER, 0, NULL);
-	kdbus_args_add_str(h, KDBUS_ITEM_NAME, name);
-	kdbus_args_add_policy(h, KDBUS_POLICY_ACCESS_WORLD, access, 0);
-	ret = kdbus_hello_cmd(c, fd, h);
-	kdbus_args_release(h);
-	if (ret < 0)
-		close(fd);
-	return ret;
+	return kdbus_match_cmd_release(c, m);
 }
 
 /*
@@ -281,13 +232,23 @@ static bool dropped_ok(const struct kdbus_cmd_recv *cmd, __u64 dropped)
 	return false;
 }
 
-/* the next message of @c within WAIT_MS (freed by the caller), or NULL */
-static struct kdbus_msg *next_msg(struct kdbus_conn *c,
-				  struct kdbus_cmd_recv *cmd, const char *what)
+/*
+ * The next message of @c within WAIT_MS (freed by the caller), or NULL
+ * (logged). What is expected, formatted from @fmt, goes to @what (@len
+ * bytes) for the caller's log.
+ */
+static __printf(5, 6) struct kdbus_msg *next_msg(struct kdbus_conn *c,
+						 struct kdbus_cmd_recv *cmd,
+						 char *what, size_t len,
+						 const char *fmt, ...)
 {
 	struct kdbus_msg *m = NULL;
+	va_list ap;
 	int ret;
 
+	va_start(ap, fmt);
+	vsnprintf(what, len, fmt, ap);
+	va_end(ap);
 	ret = kdbus_recv_wait(c, WAIT_MS, cmd, &m);
 	if (ret < 0 || !m) {
 		kdbus_log("connection %llu: no message (expected %s): %s",
@@ -296,6 +257,21 @@ static struct kdbus_msg *next_msg(struct kdbus_conn *c,
 		return NULL;
 	}
 	return m;
+}
+
+/*
+ * The end of an expect_*() that received the slice of @cmd on @c: the RECV
+ * must report @dropped lost messages, then the slice is freed. 0, or -1
+ * if @bad or either fails.
+ */
+static int expect_done(struct kdbus_conn *c, const struct kdbus_cmd_recv *cmd,
+		       __u64 dropped, int bad)
+{
+	if (!dropped_ok(cmd, dropped))
+		bad = 1;
+	if (kdbus_free(c, cmd->msg.offset) < 0)
+		bad = 1;
+	return bad ? -1 : 0;
 }
 
 /*
@@ -314,9 +290,8 @@ static int expect_msg_d(struct kdbus_conn *c, __u64 src, __u64 dst,
 	char what[64];
 	int bad = 0;
 
-	snprintf(what, sizeof(what), "cookie %llu from %llu",
-		 (unsigned long long)cookie, (unsigned long long)src);
-	m = next_msg(c, &cmd, what);
+	m = next_msg(c, &cmd, what, sizeof(what), "cookie %llu from %llu",
+		     (unsigned long long)cookie, (unsigned long long)src);
 	if (!m)
 		return -1;
 	it = m->items;
@@ -347,11 +322,7 @@ static int expect_msg_d(struct kdbus_conn *c, __u64 src, __u64 dst,
 			  (unsigned long long)cookie,
 			  (unsigned long long)payload);
 	}
-	if (!dropped_ok(&cmd, dropped))
-		bad = 1;
-	if (kdbus_free(c, cmd.msg.offset) < 0)
-		bad = 1;
-	return bad ? -1 : 0;
+	return expect_done(c, &cmd, dropped, bad);
 }
 
 static int expect_sig_d(struct kdbus_conn *c, __u64 src, __u64 dst,
@@ -438,9 +409,8 @@ static int expect_id_d(struct kdbus_conn *c, __u64 type, __u64 id,
 	char what[64];
 	int bad = 0;
 
-	snprintf(what, sizeof(what), "%s of %llu", type_name(type),
-		 (unsigned long long)id);
-	m = next_msg(c, &cmd, what);
+	m = next_msg(c, &cmd, what, sizeof(what), "%s of %llu",
+		     type_name(type), (unsigned long long)id);
 	if (!m)
 		return -1;
 	it = m->items;
@@ -460,11 +430,7 @@ static int expect_id_d(struct kdbus_conn *c, __u64 type, __u64 id,
 			  (unsigned long long)cmd.msg.msg_size);
 		bad = 1;
 	}
-	if (!dropped_ok(&cmd, dropped))
-		bad = 1;
-	if (kdbus_free(c, cmd.msg.offset) < 0)
-		bad = 1;
-	return bad ? -1 : 0;
+	return expect_done(c, &cmd, dropped, bad);
 }
 
 static int expect_id(struct kdbus_conn *c, __u64 type, __u64 id,
@@ -494,10 +460,9 @@ static int expect_name(struct kdbus_conn *c, __u64 type, const char *name,
 	int bad = 0;
 	size_t i;
 
-	snprintf(what, sizeof(what), "%s of %s (%llu -> %llu)",
-		 type_name(type), name, (unsigned long long)old_id,
-		 (unsigned long long)new_id);
-	m = next_msg(c, &cmd, what);
+	m = next_msg(c, &cmd, what, sizeof(what), "%s of %s (%llu -> %llu)",
+		     type_name(type), name, (unsigned long long)old_id,
+		     (unsigned long long)new_id);
 	if (!m)
 		return -1;
 	it = m->items;
@@ -531,11 +496,7 @@ static int expect_name(struct kdbus_conn *c, __u64 type, const char *name,
 			  (unsigned long long)new_flags,
 			  (unsigned long long)isize);
 	}
-	if (!dropped_ok(&cmd, 0))
-		bad = 1;
-	if (kdbus_free(c, cmd.msg.offset) < 0)
-		bad = 1;
-	return bad ? -1 : 0;
+	return expect_done(c, &cmd, 0, bad);
 }
 
 /*
@@ -548,61 +509,23 @@ static int expect_reply_notify(struct kdbus_conn *c, __u64 type,
 	struct kdbus_cmd_recv cmd;
 	struct kdbus_msg *m;
 	char what[64];
-	int bad = 0;
+	int bad;
 
-	snprintf(what, sizeof(what), "%s for cookie %llu", type_name(type),
-		 (unsigned long long)cookie);
-	m = next_msg(c, &cmd, what);
+	m = next_msg(c, &cmd, what, sizeof(what), "%s for cookie %llu",
+		     type_name(type), (unsigned long long)cookie);
 	if (!m)
 		return -1;
-	if (kernel_header_bad(m, caller, cookie) ||
-	    m->size != REPLY_NOTIFY_SIZE ||
-	    cmd.msg.msg_size != REPLY_NOTIFY_SIZE ||
-	    m->items[0].size != KDBUS_ITEM_HEADER_SIZE ||
-	    m->items[0].type != type) {
+	bad = kernel_header_bad(m, caller, cookie) ||
+	      m->size != REPLY_NOTIFY_SIZE ||
+	      cmd.msg.msg_size != REPLY_NOTIFY_SIZE ||
+	      m->items[0].size != KDBUS_ITEM_HEADER_SIZE ||
+	      m->items[0].type != type;
+	if (bad) {
 		log_msg("received", m);
 		kdbus_log("expected %s to %llu, size 80", what,
 			  (unsigned long long)caller);
-		bad = 1;
 	}
-	if (!dropped_ok(&cmd, 0))
-		bad = 1;
-	if (kdbus_free(c, cmd.msg.offset) < 0)
-		bad = 1;
-	return bad ? -1 : 0;
-}
-
-/* fork a child running @fn(@arg) as @uid (0: stay root); pid or -errno */
-static pid_t spawn_as(uid_t uid, int (*fn)(void *), void *arg)
-{
-	pid_t pid;
-
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid)
-		return pid;
-	if (uid && (setgroups(0, NULL) < 0 ||
-		    setresgid(OTHER_GID, OTHER_GID, OTHER_GID) < 0 ||
-		    setresuid(uid, uid, uid) < 0)) {
-		kdbus_log("cannot become uid %u: %m", (unsigned int)uid);
-		_exit(KDBUS_RUN_AS_SETUP_FAILED);
-	}
-	fflush(NULL);
-	_exit(fn(arg) & 0xff);
-}
-
-/* exit status of @pid, 256 + signal if killed, -errno */
-static int wait_child(pid_t pid)
-{
-	int status;
-
-	if (waitpid(pid, &status, 0) != pid)
-		return -errno;
-	if (WIFSIGNALED(status))
-		return 256 + WTERMSIG(status);
-	return WEXITSTATUS(status);
+	return expect_done(c, &cmd, 0, bad);
 }
 
 /* read exactly @len bytes from @fd within READY_MS: 0 or -errno */
@@ -733,8 +656,7 @@ TEST_F(match, flags_and_negotiation)
 			TH_LOG("MATCH_ADD flags %#llx",
 			       (unsigned long long)bad_flags[i]);
 		m->flags = bad_flags[i] | KDBUS_FLAG_NEGOTIATE;
-		EXPECT_EQ(-EINVAL, kdbus_match_cmd(&self->r, m));
-		kdbus_args_release(m);
+		EXPECT_EQ(-EINVAL, kdbus_match_cmd_release(&self->r, m));
 		EXPECT_EQ(-EBADSLT, kdbus_match_remove(&self->r, 1));
 
 		m = kdbus_match_new(1, bad_flags[i]);
@@ -786,8 +708,7 @@ TEST_F(match, flags_and_negotiation)
 	 */
 	m = kdbus_match_new(4, 0);
 	kdbus_args_add(m, KDBUS_ITEM_NEGOTIATE, types, sizeof(types));
-	ASSERT_EQ(0, kdbus_match_cmd(&self->r, m));
-	kdbus_args_release(m);
+	ASSERT_EQ(0, kdbus_match_cmd_release(&self->r, m));
 	ASSERT_EQ(0, sig(&self->s, BCAST, 1, NO_BITS));
 	EXPECT_EQ(0, expect_sig(&self->r, self->s.id, BCAST, 1));
 	ASSERT_EQ(0, kdbus_conn_new(&c, &self->dom, self->bus, NULL, 0));
@@ -885,8 +806,7 @@ TEST_F(match, item_errors)
 	/* an item running past the argument */
 	m = kdbus_match_new(1, 0);
 	kdbus_match_rule_id(m, ANY)->size = 64;
-	EXPECT_EQ(-EINVAL, kdbus_match_cmd(&self->r, m));
-	kdbus_args_release(m);
+	EXPECT_EQ(-EINVAL, kdbus_match_cmd_release(&self->r, m));
 
 	/* nothing was installed on the way */
 	EXPECT_EQ(-EBADSLT, kdbus_match_remove(&self->r, 1));
@@ -937,8 +857,7 @@ TEST_F(match, name_rule_validity)
 	kdbus_match_rule_id(m, ANY);
 	kdbus_match_rule_name(m, "foo.bar");
 	kdbus_match_rule_name(m, "foo");
-	EXPECT_EQ(-EINVAL, kdbus_match_cmd(&self->r, m));
-	kdbus_args_release(m);
+	EXPECT_EQ(-EINVAL, kdbus_match_cmd_release(&self->r, m));
 	EXPECT_EQ(-EBADSLT, kdbus_match_remove(&self->r, 1));
 
 	longname[255] = '\0';
@@ -1067,8 +986,9 @@ TEST_F(match, connection_kinds)
 				    KDBUS_HELLO_MONITOR));
 	ASSERT_EQ(0, kdbus_activator_new(&act, &self->dom, self->bus,
 					 "com.example.activator"));
-	ASSERT_EQ(0, policy_holder_new(&ph, &self->dom, self->bus,
-				       "com.example.policy", KDBUS_POLICY_TALK));
+	ASSERT_EQ(0, kdbus_policy_holder_new(&ph, &self->dom, self->bus,
+					     "com.example.policy",
+					     KDBUS_POLICY_TALK));
 	for (i = 0; i < ARRAY_SIZE(kinds); i++) {
 		EXPECT_EQ(-EOPNOTSUPP, match_all(kinds[i], 1)) TH_LOG("%s", what[i]);
 		EXPECT_EQ(-EOPNOTSUPP, kdbus_match_id_any(kinds[i], 1))
@@ -1122,13 +1042,11 @@ TEST_F(match, replace)
 	m = kdbus_match_new(10, KDBUS_MATCH_REPLACE);
 	kdbus_match_rule_id(m, q.id);
 	kdbus_match_rule_name(m, "invalid");
-	EXPECT_EQ(-EINVAL, kdbus_match_cmd(&self->r, m));
-	kdbus_args_release(m);
+	EXPECT_EQ(-EINVAL, kdbus_match_cmd_release(&self->r, m));
 	m = kdbus_match_new(10, KDBUS_MATCH_REPLACE);
 	kdbus_match_rule_id(m, q.id);
 	kdbus_match_rule_bloom(m, "0123456789abcdef", 16);
-	EXPECT_EQ(-EDOM, kdbus_match_cmd(&self->r, m));
-	kdbus_args_release(m);
+	EXPECT_EQ(-EDOM, kdbus_match_cmd_release(&self->r, m));
 	ASSERT_EQ(0, sig(&self->s, BCAST, 8, NO_BITS));
 	ASSERT_EQ(0, sig(&q, BCAST, 9, NO_BITS));
 	EXPECT_EQ(0, expect_sig(&self->r, self->s.id, BCAST, 8));
@@ -1349,8 +1267,7 @@ TEST_F(match, bloom_mask)
 	memset(mask, 0xa5, sizeof(mask));
 	memset(all, 0xff, sizeof(all));
 	kdbus_match_rule_bloom(m, mask, sizeof(mask));
-	ASSERT_EQ(0, kdbus_match_cmd(&self->r, m));
-	kdbus_args_release(m);
+	ASSERT_EQ(0, kdbus_match_cmd_release(&self->r, m));
 	ASSERT_EQ(0, kdbus_send_signal(&self->s, BCAST, 300, 0, all,
 				       &(__u64){ 300 }, 8));
 	EXPECT_EQ(0, expect_sig(&self->r, self->s.id, BCAST, 300));
@@ -1400,8 +1317,7 @@ TEST_F(match, bloom_generations)
 	bloom_bits(masks + 2 * BLOOM_WORDS, BITS(5));
 	m = kdbus_match_new(1, 0);
 	kdbus_match_rule_bloom(m, masks, sizeof(masks));
-	ASSERT_EQ(0, kdbus_match_cmd(&self->r, m));
-	kdbus_args_release(m);
+	ASSERT_EQ(0, kdbus_match_cmd_release(&self->r, m));
 
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		ASSERT_EQ(0, sig_gen(&self->s, BCAST, 10 + i, cases[i].gen,
@@ -1416,8 +1332,7 @@ TEST_F(match, bloom_generations)
 	/* two generations: generation 5 uses the second mask */
 	m = kdbus_match_new(1, KDBUS_MATCH_REPLACE);
 	kdbus_match_rule_bloom(m, masks, 2 * BLOOM_SIZE);
-	ASSERT_EQ(0, kdbus_match_cmd(&self->r, m));
-	kdbus_args_release(m);
+	ASSERT_EQ(0, kdbus_match_cmd_release(&self->r, m));
 	ASSERT_EQ(0, sig_gen(&self->s, BCAST, 50, 0, BITS(3)));
 	ASSERT_EQ(0, sig_gen(&self->s, BCAST, 51, 1, BITS(3)));
 	ASSERT_EQ(0, sig_gen(&self->s, BCAST, 52, 1, BITS(4)));
@@ -1498,8 +1413,7 @@ TEST_F(match, rules_and_matches_or)
 	m = kdbus_match_new(1, 0);
 	kdbus_match_rule_id(m, self->s.id);
 	kdbus_match_rule_bloom(m, bloom_bits(b, BITS(7)), BLOOM_SIZE);
-	ASSERT_EQ(0, kdbus_match_cmd(&self->r, m));
-	kdbus_args_release(m);
+	ASSERT_EQ(0, kdbus_match_cmd_release(&self->r, m));
 	ASSERT_EQ(0, sig(&self->s, BCAST, 1, BITS(7)));
 	ASSERT_EQ(0, sig(&self->s, BCAST, 2, BITS(8)));
 	ASSERT_EQ(0, sig(&q, BCAST, 3, BITS(7)));
@@ -1530,8 +1444,7 @@ TEST_F(match, rules_and_matches_or)
 	m = kdbus_match_new(5, 0);
 	kdbus_match_rule_id(m, self->s.id);
 	kdbus_match_rule_id(m, q.id);
-	ASSERT_EQ(0, kdbus_match_cmd(&self->r, m));
-	kdbus_args_release(m);
+	ASSERT_EQ(0, kdbus_match_cmd_release(&self->r, m));
 	ASSERT_EQ(0, sig(&self->s, BCAST, 8, NO_BITS));
 	ASSERT_EQ(0, sig(&q, BCAST, 9, NO_BITS));
 	EXPECT_EQ(0, expect_none(&self->r));
@@ -1541,8 +1454,7 @@ TEST_F(match, rules_and_matches_or)
 	m = kdbus_match_new(6, 0);
 	kdbus_match_rule_bloom(m, bloom_bits(b, BITS(1)), BLOOM_SIZE);
 	kdbus_match_rule_bloom(m, bloom_bits(b, BITS(2)), BLOOM_SIZE);
-	ASSERT_EQ(0, kdbus_match_cmd(&self->r, m));
-	kdbus_args_release(m);
+	ASSERT_EQ(0, kdbus_match_cmd_release(&self->r, m));
 	ASSERT_EQ(0, sig(&self->s, BCAST, 10, BITS(1)));
 	ASSERT_EQ(0, sig(&self->s, BCAST, 11, BITS(2)));
 	ASSERT_EQ(0, sig(&self->s, BCAST, 12, BITS(1, 2)));
@@ -1555,13 +1467,11 @@ TEST_F(match, rules_and_matches_or)
 	m = kdbus_match_new(7, 0);
 	kdbus_match_rule_name(m, "com.example.and");
 	kdbus_match_rule_id(m, q.id);
-	ASSERT_EQ(0, kdbus_match_cmd(&self->r, m));
-	kdbus_args_release(m);
+	ASSERT_EQ(0, kdbus_match_cmd_release(&self->r, m));
 	m = kdbus_match_new(8, 0);
 	kdbus_match_rule_name(m, "com.example.and");
 	kdbus_match_rule_id(m, self->s.id);
-	ASSERT_EQ(0, kdbus_match_cmd(&self->r, m));
-	kdbus_args_release(m);
+	ASSERT_EQ(0, kdbus_match_cmd_release(&self->r, m));
 	ASSERT_EQ(0, sig(&self->s, BCAST, 13, NO_BITS));
 	ASSERT_EQ(0, sig(&q, BCAST, 14, NO_BITS));
 	EXPECT_EQ(0, expect_sig(&self->r, q.id, BCAST, 14));
@@ -1584,22 +1494,19 @@ TEST_F(match, user_and_notification_rules)
 	kdbus_match_rule_id(m, ANY);
 	kdbus_match_rule_id_change(m, KDBUS_ITEM_ID_ADD, ANY);
 	kdbus_match_rule_id_change(m, KDBUS_ITEM_ID_REMOVE, ANY);
-	ASSERT_EQ(0, kdbus_match_cmd(&self->r, m));
-	kdbus_args_release(m);
+	ASSERT_EQ(0, kdbus_match_cmd_release(&self->r, m));
 	m = kdbus_match_new(2, 0);
 	kdbus_match_rule_bloom(m, bloom_bits(b, NO_BITS), BLOOM_SIZE);
 	kdbus_match_rule_name_change(m, KDBUS_ITEM_NAME_ADD, ANY, ANY, NULL);
 	kdbus_match_rule_name_change(m, KDBUS_ITEM_NAME_REMOVE, ANY, ANY,
 				     NULL);
-	ASSERT_EQ(0, kdbus_match_cmd(&self->r, m));
-	kdbus_args_release(m);
+	ASSERT_EQ(0, kdbus_match_cmd_release(&self->r, m));
 	ASSERT_EQ(0, kdbus_name_acquire(&self->s, "com.example.mixed", 0,
 					NULL));
 	m = kdbus_match_new(3, 0);
 	kdbus_match_rule_name(m, "com.example.mixed");
 	kdbus_match_rule_id_change(m, KDBUS_ITEM_ID_ADD, ANY);
-	ASSERT_EQ(0, kdbus_match_cmd(&self->r, m));
-	kdbus_args_release(m);
+	ASSERT_EQ(0, kdbus_match_cmd_release(&self->r, m));
 
 	ASSERT_EQ(0, kdbus_conn_new(&c, &self->dom, self->bus, NULL, 0));
 	ASSERT_EQ(0, kdbus_name_acquire(&c, "com.example.other", 0, NULL));
@@ -1796,8 +1703,9 @@ TEST_F(match, notify_connection_kinds)
 	EXPECT_EQ(0, expect_name(&self->r, KDBUS_ITEM_NAME_ADD, act_name, 0, 0,
 				 act.id, KDBUS_NAME_ACTIVATOR));
 
-	ASSERT_EQ(0, policy_holder_new(&ph, &self->dom, self->bus,
-				       "com.example.ph", KDBUS_POLICY_TALK));
+	ASSERT_EQ(0, kdbus_policy_holder_new(&ph, &self->dom, self->bus,
+					     "com.example.ph",
+					     KDBUS_POLICY_TALK));
 	EXPECT_EQ(0, expect_id(&self->r, KDBUS_ITEM_ID_ADD, ph.id,
 			       KDBUS_HELLO_POLICY_HOLDER));
 	EXPECT_EQ(0, expect_none(&self->r));
@@ -2121,7 +2029,7 @@ TEST_F_TIMEOUT(match, notify_quota, 120)
 	ASSERT_NE(NULL, ids);
 	ASSERT_EQ(0, match_all(&self->r, 1));
 	for (i = 0; i < cycles && !ret; i++) {
-		ret = conn_pool(&c, &self->dom, self->bus, 0, page);
+		ret = kdbus_conn_new_pool(&c, &self->dom, self->bus, 0, page);
 		ids[i] = c.id;
 		kdbus_conn_free(&c);
 	}
@@ -2291,7 +2199,8 @@ TEST_F(match, dropped_broadcasts_pool_full)
 
 	buf = calloc(1, len);
 	ASSERT_NE(NULL, buf);
-	ASSERT_EQ(0, conn_pool(&small, &self->dom, self->bus, 0, 4 * page));
+	ASSERT_EQ(0, kdbus_conn_new_pool(&small, &self->dom, self->bus, 0,
+					 4 * page));
 	ASSERT_EQ(0, kdbus_match_id_any(&small, 1));
 
 	/* receive without freeing until a broadcast no longer fits */
@@ -2407,7 +2316,7 @@ TEST_F(match, receivers_in_other_processes)
 			.dom = &self->dom, .bus = self->bus, .index = i,
 			.src = self->s.id, .ready_fd = p[1],
 		};
-		pid[i] = spawn_as(0, child_receiver, &ctx[i]);
+		pid[i] = kdbus_spawn_as(0, 0, child_receiver, &ctx[i]);
 		ASSERT_LT(0, pid[i]);
 	}
 	close(p[1]);
@@ -2427,7 +2336,7 @@ TEST_F(match, receivers_in_other_processes)
 	ASSERT_EQ(0, kdbus_send_signal(&self->s, BCAST, PROC_END_COOKIE, 0, b,
 				       &(__u64){ PROC_END_COOKIE }, 8));
 	for (i = 0; i < PROC_RECEIVERS; i++)
-		EXPECT_EQ(0, wait_child(pid[i])) TH_LOG("receiver %u", i);
+		EXPECT_EQ(0, kdbus_wait_child(pid[i])) TH_LOG("receiver %u", i);
 	EXPECT_EQ(0, expect_none(&self->r));
 }
 
@@ -2664,7 +2573,7 @@ TEST_F(match, unprivileged_receiver)
 		.dom = &self->dom, .bus = self->bus,
 		.to_parent = to_parent[1], .from_parent = from_parent[0],
 	};
-	pid = spawn_as(OTHER_UID, child_unpriv, &ctx);
+	pid = kdbus_spawn_as(OTHER_UID, OTHER_GID, child_unpriv, &ctx);
 	ASSERT_LT(0, pid);
 	close(to_parent[1]);
 	close(from_parent[0]);
@@ -2674,7 +2583,7 @@ TEST_F(match, unprivileged_receiver)
 	EXPECT_EQ(0, kdbus_conn_new(&x, &self->dom, self->bus, NULL, 0));
 	EXPECT_EQ((ssize_t)sizeof(x.id),
 		  write(from_parent[1], &x.id, sizeof(x.id)));
-	EXPECT_EQ(0, wait_child(pid));
+	EXPECT_EQ(0, kdbus_wait_child(pid));
 	close(to_parent[0]);
 	close(from_parent[1]);
 	kdbus_conn_free(&x);

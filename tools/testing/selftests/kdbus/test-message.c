@@ -15,7 +15,6 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
@@ -31,7 +30,6 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 #include "kdbus-test.h"
 #include "kdbus-conn.h"
@@ -134,23 +132,6 @@ static void conn_drop(struct kdbus_conn *c)
 	if (c->id)
 		kdbus_conn_free(c);
 	memset(c, 0, sizeof(*c));
-}
-
-/* HELLO on the default endpoint of @bus with a pool of @pool_size bytes */
-static int conn_pool(struct kdbus_conn *c, const struct kdbus_domain *dom,
-		     const char *bus, __u64 flags, __u64 pool_size)
-{
-	int fd, ret;
-
-	fd = kdbus_bus_open(dom, bus, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return fd;
-	ret = kdbus_hello(c, fd, flags, pool_size, NULL);
-	if (ret < 0) {
-		close(fd);
-		memset(c, 0, sizeof(*c));
-	}
-	return ret;
 }
 
 /* raw HELLO (for activators): 0 or -errno, the new id in @id */
@@ -498,39 +479,6 @@ static int child_send(void *arg)
 	}
 	kdbus_conn_free(&c);
 	return 0;
-}
-
-/* fork a child running @fn(@arg) as @uid (0: keep root); pid or -errno */
-static pid_t spawn_as(uid_t uid, int (*fn)(void *), void *arg)
-{
-	pid_t pid;
-
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid)
-		return pid;
-	if (uid && (setgroups(0, NULL) < 0 ||
-		    setresgid(uid, uid, uid) < 0 ||
-		    setresuid(uid, uid, uid) < 0)) {
-		kdbus_log("cannot become uid %u: %m", (unsigned int)uid);
-		_exit(KDBUS_RUN_AS_SETUP_FAILED);
-	}
-	fflush(NULL);
-	_exit(fn(arg) & 0xff);
-}
-
-/* exit status of @pid, 256 + signal if killed, -errno */
-static int wait_child(pid_t pid)
-{
-	int status;
-
-	if (waitpid(pid, &status, 0) != pid)
-		return -errno;
-	if (WIFSIGNALED(status))
-		return 256 + WTERMSIG(status);
-	return WEXITSTATUS(status);
 }
 
 /* payload of the concurrency tests */
@@ -1976,7 +1924,8 @@ TEST_F(msg, recv_zero_padding_reused_pool)
 	__u8 junk[928];
 	int memfd, ret;
 
-	ASSERT_EQ(0, conn_pool(&s, &self->dom, self->bus, 0, pool_size));
+	ASSERT_EQ(0, kdbus_conn_new_pool(&s, &self->dom, self->bus, 0,
+					 pool_size));
 	memset(junk, 0xff, sizeof(junk));
 	/* 1024-byte slices until the pool is full */
 	for (;;) {
@@ -2484,7 +2433,8 @@ TEST_F(msg, free_received_slices)
 	 * FREE makes the space reusable: 64 slices of 1 KiB pass through a
 	 * 4-page pool.
 	 */
-	ASSERT_EQ(0, conn_pool(&s, &self->dom, self->bus, 0, 4 * page));
+	ASSERT_EQ(0, kdbus_conn_new_pool(&s, &self->dom, self->bus, 0,
+					 4 * page));
 	memset(junk, 0x11, sizeof(junk));
 	for (i = 0; i < 64; i++) {
 		ASSERT_EQ(0, send_data(&self->a, s.id, i, junk, sizeof(junk)))
@@ -2649,7 +2599,8 @@ TEST_F(msg, pool_full_exfull)
 	__u8 junk[928];
 	int ret;
 
-	ASSERT_EQ(0, conn_pool(&s, &self->dom, self->bus, 0, pool_size));
+	ASSERT_EQ(0, kdbus_conn_new_pool(&s, &self->dom, self->bus, 0,
+					 pool_size));
 	memset(junk, 0x22, sizeof(junk));
 	for (;;) {
 		ret = send_data(&self->a, s.id, n + 1, junk, sizeof(junk));
@@ -2793,13 +2744,13 @@ TEST_F(msg, multi_process_senders)
 		ctx[i].bus = self->bus;
 		ctx[i].dst = self->b.id;
 		ctx[i].index = i;
-		pids[i] = spawn_as(0, child_seq_sender, &ctx[i]);
+		pids[i] = kdbus_spawn_as(0, 0, child_seq_sender, &ctx[i]);
 		ASSERT_LT(0, pids[i]);
 	}
 	got = recv_sequences(&self->b, MP_SENDERS, MP_MSGS, src, why,
 			     sizeof(why));
 	for (i = 0; i < MP_SENDERS; i++)
-		EXPECT_EQ(0, wait_child(pids[i])) TH_LOG("sender %u", i);
+		EXPECT_EQ(0, kdbus_wait_child(pids[i])) TH_LOG("sender %u", i);
 	EXPECT_EQ(MP_SENDERS * MP_MSGS, got) TH_LOG("%s", why);
 	for (i = 0; i < MP_SENDERS; i++) {
 		EXPECT_NE(0ULL, src[i]);
@@ -2997,7 +2948,7 @@ TEST_F(msg, unprivileged_cross_user)
 	ASSERT_EQ(0, pipe2(idp, O_CLOEXEC));
 	ASSERT_EQ(0, pipe2(p, O_CLOEXEC | O_NONBLOCK));
 	ctx.id_pipe = idp[1];
-	pid = spawn_as(OTHER_UID, child_unpriv_peer, &ctx);
+	pid = kdbus_spawn_as(OTHER_UID, OTHER_GID, child_unpriv_peer, &ctx);
 	ASSERT_LT(0, pid);
 	close(idp[1]);
 
@@ -3011,7 +2962,7 @@ TEST_F(msg, unprivileged_cross_user)
 		EXPECT_EQ(0, send_msg(&self->a, m));
 		kdbus_msg_release(m);
 	}
-	EXPECT_EQ(0, wait_child(pid));
+	EXPECT_EQ(0, kdbus_wait_child(pid));
 	ASSERT_NE(0ULL, id);
 	EXPECT_EQ(2, read(p[0], buf, sizeof(buf)));
 	EXPECT_EQ(0, memcmp(buf, "ok", 2));

@@ -21,7 +21,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -82,19 +81,6 @@ static const char *notify_name(__u64 type)
 	case KDBUS_ITEM_NAME_CHANGE:	return "NAME_CHANGE";
 	}
 	return "?";
-}
-
-/* "com." followed by @len - 4 'x': a valid name of @len characters */
-static char *long_name(size_t len)
-{
-	char *s = malloc(len + 1);
-
-	if (!s)
-		abort();
-	memcpy(s, "com.", 4);
-	memset(s + 4, 'x', len - 4);
-	s[len] = '\0';
-	return s;
 }
 
 /*
@@ -222,27 +208,6 @@ static void check_owner(struct __test_metadata *_metadata,
 
 #define EXPECT_OWNER(c, name, want) check_owner(_metadata, c, name, want)
 
-/* a policy holder granting @access on @name to everyone: 0 or -errno */
-static int policy_holder_new(struct kdbus_conn *c,
-			     const struct kdbus_domain *dom, const char *bus,
-			     const char *name, __u64 access)
-{
-	struct kdbus_cmd_hello *hello;
-	int fd, ret;
-
-	fd = kdbus_bus_open(dom, bus, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return fd;
-	hello = kdbus_hello_args(KDBUS_HELLO_POLICY_HOLDER, 0, NULL);
-	kdbus_args_add_str(hello, KDBUS_ITEM_NAME, name);
-	kdbus_args_add_policy(hello, KDBUS_POLICY_ACCESS_WORLD, access, 0);
-	ret = kdbus_hello_cmd(c, fd, hello);
-	kdbus_args_release(hello);
-	if (ret < 0)
-		close(fd);
-	return ret;
-}
-
 /* @request on @c with @args, which are released: 0 or -errno */
 static int ioctl_release(struct kdbus_conn *c, unsigned long request,
 			 void *args)
@@ -284,6 +249,21 @@ static int send_to_name(struct kdbus_conn *from, const char *name,
 	return send_text(from, KDBUS_DST_ID_NAME, name, 0, 1, text);
 }
 
+/* the inline payload of the received message @m is @text with its NUL */
+static void check_payload(struct __test_metadata *_metadata,
+			  const struct kdbus_msg *m, const char *text)
+{
+	char buf[512];
+	ssize_t len;
+
+	len = kdbus_msg_payload(m, buf, sizeof(buf) - 1);
+	EXPECT_EQ((ssize_t)strlen(text) + 1, len);
+	if (len > 0) {
+		buf[len] = '\0';
+		EXPECT_STREQ(text, buf);
+	}
+}
+
 /*
  * Receive the next message of @c (waiting up to WAIT_MS) and check it:
  * from @src, to @dst_id, with @msg_flags and @cookie, carrying DST_NAME
@@ -297,8 +277,6 @@ static void check_msg(struct __test_metadata *_metadata,
 {
 	struct kdbus_cmd_recv cmd;
 	struct kdbus_msg *m;
-	char buf[512];
-	ssize_t len;
 	__u64 size;
 
 	ASSERT_EQ(0, wait_pollin(c->fd, WAIT_MS))
@@ -330,12 +308,7 @@ static void check_msg(struct __test_metadata *_metadata,
 	EXPECT_EQ(name ? 1U : 0U, kdbus_msg_count(m, KDBUS_ITEM_DST_NAME))
 		TH_LOG("\"%s\"", text);
 	EXPECT_EQ(size, m->size) TH_LOG("\"%s\"", text);
-	len = kdbus_msg_payload(m, buf, sizeof(buf) - 1);
-	EXPECT_EQ((ssize_t)strlen(text) + 1, len);
-	if (len > 0) {
-		buf[len] = '\0';
-		EXPECT_STREQ(text, buf);
-	}
+	check_payload(_metadata, m, text);
 	EXPECT_EQ(0, kdbus_free(c, cmd.msg.offset));
 }
 
@@ -349,8 +322,6 @@ static void check_reply(struct __test_metadata *_metadata,
 {
 	struct kdbus_cmd_recv cmd;
 	struct kdbus_msg *m;
-	char buf[128];
-	ssize_t len;
 
 	ASSERT_EQ(0, kdbus_recv_wait(c, WAIT_MS, &cmd, &m))
 		TH_LOG("waiting for the reply to %llx",
@@ -360,12 +331,7 @@ static void check_reply(struct __test_metadata *_metadata,
 	EXPECT_EQ(c->id, m->dst_id);
 	EXPECT_EQ(cookie, m->cookie_reply);
 	EXPECT_EQ(0ULL, m->flags);
-	len = kdbus_msg_payload(m, buf, sizeof(buf) - 1);
-	EXPECT_EQ((ssize_t)strlen(text) + 1, len);
-	if (len > 0) {
-		buf[len] = '\0';
-		EXPECT_STREQ(text, buf);
-	}
+	check_payload(_metadata, m, text);
 	EXPECT_EQ(0, kdbus_free(c, cmd.msg.offset));
 }
 
@@ -402,18 +368,31 @@ static void check_notify_header(struct __test_metadata *_metadata,
 			     sizeof(struct kdbus_notify_name_change);
 	const __u64 item = KDBUS_ALIGN8(fixed + strlen(n->name) + 1);
 
-	EXPECT_EQ((__u64)KDBUS_SRC_ID_KERNEL, n->src_id);
-	EXPECT_EQ((__u64)KDBUS_DST_ID_BROADCAST, n->dst_id);
-	EXPECT_EQ((__u64)KDBUS_PAYLOAD_KERNEL, n->payload_type);
-	EXPECT_EQ((__u64)KDBUS_MSG_SIGNAL, n->flags);
-	EXPECT_EQ(0, n->priority);
-	EXPECT_EQ(0ULL, n->cookie);
-	EXPECT_EQ(0ULL, n->cookie_reply);
+	EXPECT_EQ((__u64)KDBUS_SRC_ID_KERNEL, n->hdr.src_id);
+	EXPECT_EQ((__u64)KDBUS_DST_ID_BROADCAST, n->hdr.dst_id);
+	EXPECT_EQ((__u64)KDBUS_PAYLOAD_KERNEL, n->hdr.payload_type);
+	EXPECT_EQ((__u64)KDBUS_MSG_SIGNAL, n->hdr.flags);
+	EXPECT_EQ(0, n->hdr.priority);
+	EXPECT_EQ(0ULL, n->hdr.cookie);
+	EXPECT_EQ(0ULL, n->hdr.cookie_reply);
 	EXPECT_EQ(1U, n->n_items);
 	EXPECT_EQ(item, n->item_size);
-	EXPECT_EQ(sizeof(struct kdbus_msg) + item, n->size);
-	EXPECT_EQ(n->size, n->slice_size);
+	EXPECT_EQ(sizeof(struct kdbus_msg) + item, n->hdr.size);
+	EXPECT_EQ(n->hdr.size, n->slice_size);
 	EXPECT_EQ(0ULL, n->dropped_msgs);
+}
+
+/* the @side ("old" or "new") owner of the notification @w is {@id, @flags} */
+static void check_notify_owner(struct __test_metadata *_metadata,
+			       const struct want *w, const char *side,
+			       __u64 id, __u64 flags,
+			       const struct kdbus_notify_id_change *got)
+{
+	EXPECT_EQ(id, got->id)
+		TH_LOG("%s of %s: %s id", notify_name(w->type), w->name, side);
+	EXPECT_EQ(flags, got->flags)
+		TH_LOG("%s of %s: %s flags", notify_name(w->type), w->name,
+		       side);
 }
 
 /*
@@ -458,18 +437,10 @@ static void check_notifies(struct __test_metadata *_metadata,
 			       notify_name(got.type), got.name,
 			       notify_name(w->type), w->name);
 		EXPECT_STREQ(w->name, got.name);
-		EXPECT_EQ(w->old_id, got.old_id.id)
-			TH_LOG("%s of %s: old id", notify_name(w->type),
-			       w->name);
-		EXPECT_EQ(w->old_flags, got.old_id.flags)
-			TH_LOG("%s of %s: old flags", notify_name(w->type),
-			       w->name);
-		EXPECT_EQ(w->new_id, got.new_id.id)
-			TH_LOG("%s of %s: new id", notify_name(w->type),
-			       w->name);
-		EXPECT_EQ(w->new_flags, got.new_id.flags)
-			TH_LOG("%s of %s: new flags", notify_name(w->type),
-			       w->name);
+		check_notify_owner(_metadata, w, "old", w->old_id,
+				   w->old_flags, &got.old_id);
+		check_notify_owner(_metadata, w, "new", w->new_id,
+				   w->new_flags, &got.new_id);
 	}
 }
 
@@ -632,6 +603,62 @@ FIXTURE_TEARDOWN(names)
 	ASSERT_EQ(0, kdbus_conn_new(c, &self->dom, self->bus, NULL, 0))
 #define NEW_ACTIVATOR(c, name) \
 	ASSERT_EQ(0, kdbus_activator_new(c, &self->dom, self->bus, name))
+/*
+ * @fn(c) for each connection c given, in order (braced: @fn may be an
+ * ASSERT, whose bail-out handler must run before the next c)
+ */
+#define EACH_CONN(fn, ...) do {						\
+	struct kdbus_conn *__c[] = { __VA_ARGS__ };			\
+	unsigned int __i;						\
+									\
+	for (__i = 0; __i < ARRAY_SIZE(__c); __i++) {			\
+		fn(__c[__i]);						\
+	}								\
+} while (0)
+#define NEW_CONNS(...)		EACH_CONN(NEW_CONN, __VA_ARGS__)
+#define FREE_CONNS(...)		EACH_CONN(kdbus_conn_free, __VA_ARGS__)
+
+/* @c acquires the unowned @name with @flags: the watcher @w sees it added */
+static void acquire_new(struct __test_metadata *_metadata,
+			struct kdbus_conn *w, struct kdbus_conn *c,
+			const char *name, __u64 flags)
+{
+	ASSERT_EQ(0, kdbus_name_acquire(c, name, flags, NULL));
+	EXPECT_NOTIFY(w, ADD, 0, 0, c->id, flags, name);
+}
+
+/* @c releases @name (owned with @flags, nobody queued): @w sees it removed */
+static void release_last(struct __test_metadata *_metadata,
+			 struct kdbus_conn *w, struct kdbus_conn *c,
+			 const char *name, __u64 flags)
+{
+	ASSERT_EQ(0, kdbus_name_release(c, name));
+	EXPECT_NOTIFY(w, REMOVE, c->id, flags, 0, 0, name);
+}
+
+/*
+ * @c tries to acquire @name with each of the @n @flags in turn: every try
+ * fails with @err and writes return_flags 0.
+ */
+static void acquire_fails(struct __test_metadata *_metadata,
+			  struct kdbus_conn *c, const char *name,
+			  const __u64 *flags, unsigned int n, int err)
+{
+	unsigned int i;
+	__u64 rf;
+
+	for (i = 0; i < n; i++) {
+		rf = ~0ULL;
+		EXPECT_EQ(err, kdbus_name_acquire(c, name, flags[i], &rf))
+			TH_LOG("flags 0x%llx", (unsigned long long)flags[i]);
+		EXPECT_EQ(0ULL, rf);
+	}
+}
+
+#define ACQUIRE_NEW(c, name, flags) \
+	acquire_new(_metadata, &self->w, c, name, flags)
+#define RELEASE_LAST(c, name, flags) \
+	release_last(_metadata, &self->w, c, name, flags)
 
 /* ------------------------------------------------------------------ */
 /* validity (8.1) and arguments (3.15, 3.16)                          */
@@ -649,7 +676,7 @@ TEST_F(names, acquire_invalid_names)
 	};
 	struct kdbus_conn a;
 	unsigned int i;
-	char *name;
+	char name[KDBUS_NAME_MAX_LEN + 2];
 	__u64 rf;
 
 	NEW_CONN(&a);
@@ -666,14 +693,13 @@ TEST_F(names, acquire_invalid_names)
 			TH_LOG("\"%s\"", invalid[i]);
 	}
 	/* 256 characters are one too many */
-	name = long_name(KDBUS_NAME_MAX_LEN + 1);
+	kdbus_long_name(name, sizeof(name), KDBUS_NAME_MAX_LEN + 1);
 	EXPECT_EQ(-EINVAL, kdbus_name_acquire(&a, name, 0, NULL));
 	EXPECT_EQ(-ESRCH, kdbus_name_release(&a, name));
-	free(name);
 	EXPECT_EQ(0, quiet(&self->w, QUIET_MS));
 
 	/* 255 are fine, and so is every character class */
-	name = long_name(KDBUS_NAME_MAX_LEN);
+	kdbus_long_name(name, sizeof(name), KDBUS_NAME_MAX_LEN);
 	rf = ~0ULL;
 	EXPECT_EQ(0, kdbus_name_acquire(&a, name, 0, &rf));
 	EXPECT_EQ(0ULL, rf);
@@ -681,7 +707,6 @@ TEST_F(names, acquire_invalid_names)
 	EXPECT_OWNER(&self->w, name, a.id);
 	EXPECT_EQ(0, kdbus_name_release(&a, name));
 	EXPECT_NOTIFY(&self->w, REMOVE, a.id, 0, 0, 0, name);
-	free(name);
 	for (i = 0; i < ARRAY_SIZE(valid); i++) {
 		EXPECT_EQ(0, kdbus_name_acquire(&a, valid[i], 0, NULL))
 			TH_LOG("\"%s\"", valid[i]);
@@ -803,8 +828,7 @@ TEST_F(names, negotiate)
 	EXPECT_EQ(0, quiet(&self->w, QUIET_MS));
 
 	/* NAME_RELEASE: mask 0, nothing released */
-	ASSERT_EQ(0, kdbus_name_acquire(&a, NAME_A, 0, NULL));
-	EXPECT_NOTIFY(&self->w, ADD, 0, 0, a.id, 0, NAME_A);
+	ACQUIRE_NEW(&a, NAME_A, 0);
 	cmd = kdbus_args_new(sizeof(*cmd));
 	cmd->flags = KDBUS_FLAG_NEGOTIATE;
 	kdbus_args_add_str(cmd, KDBUS_ITEM_NAME, NAME_A);
@@ -844,8 +868,7 @@ TEST_F(names, acquire_new_name)
 	struct kdbus_conn a, b, m;
 	__u64 rf;
 
-	NEW_CONN(&a);
-	NEW_CONN(&b);
+	NEW_CONNS(&a, &b);
 	ASSERT_EQ(0, kdbus_conn_new(&m, &self->dom, self->bus, NULL,
 				    KDBUS_HELLO_MONITOR));
 	ASSERT_EQ(0, watch_names(&a));
@@ -886,9 +909,7 @@ TEST_F(names, acquire_new_name)
 	EXPECT_OWNER(&b, NAME_B, a.id);
 	EXPECT_OWNER(&a, NAME_C, b.id);
 	EXPECT_EQ(0, quiet(&self->w, 0));
-	kdbus_conn_free(&m);
-	kdbus_conn_free(&b);
-	kdbus_conn_free(&a);
+	FREE_CONNS(&m, &b, &a);
 }
 
 /* the primary owner asks again: EALREADY, its flags unchanged */
@@ -898,19 +919,12 @@ TEST_F(names, acquire_twice_ealready)
 		0, N_QUEUE, N_REPLACE, N_ALLOW, N_REPLACE | N_ALLOW | N_QUEUE,
 	};
 	struct kdbus_conn a;
-	unsigned int i;
-	__u64 rf, a_id;
+	__u64 a_id;
 
 	NEW_CONN(&a);
-	ASSERT_EQ(0, kdbus_name_acquire(&a, NAME_A, N_ALLOW, NULL));
-	EXPECT_NOTIFY(&self->w, ADD, 0, 0, a.id, N_ALLOW, NAME_A);
-	for (i = 0; i < ARRAY_SIZE(again); i++) {
-		rf = ~0ULL;
-		EXPECT_EQ(-EALREADY, kdbus_name_acquire(&a, NAME_A, again[i],
-							&rf))
-			TH_LOG("flags 0x%llx", (unsigned long long)again[i]);
-		EXPECT_EQ(0ULL, rf);
-	}
+	ACQUIRE_NEW(&a, NAME_A, N_ALLOW);
+	acquire_fails(_metadata, &a, NAME_A, again, ARRAY_SIZE(again),
+		      -EALREADY);
 	LIST_IS(&a, KDBUS_LIST_NAMES,
 		{ a.id, 0, NAME_A, N_ALLOW });
 	check_list(_metadata, &a, KDBUS_LIST_QUEUED, NULL, 0);
@@ -927,28 +941,18 @@ TEST_F(names, acquire_taken_eexist)
 		0, N_REPLACE, N_ALLOW, N_REPLACE | N_ALLOW,
 	};
 	struct kdbus_conn a, b;
-	unsigned int i;
-	__u64 rf;
 
-	NEW_CONN(&a);
-	NEW_CONN(&b);
-	ASSERT_EQ(0, kdbus_name_acquire(&a, NAME_A, 0, NULL));
-	EXPECT_NOTIFY(&self->w, ADD, 0, 0, a.id, 0, NAME_A);
-	for (i = 0; i < ARRAY_SIZE(tries); i++) {
-		rf = ~0ULL;
-		EXPECT_EQ(-EEXIST, kdbus_name_acquire(&b, NAME_A, tries[i],
-						      &rf))
-			TH_LOG("flags 0x%llx", (unsigned long long)tries[i]);
-		EXPECT_EQ(0ULL, rf);
-	}
+	NEW_CONNS(&a, &b);
+	ACQUIRE_NEW(&a, NAME_A, 0);
+	acquire_fails(_metadata, &b, NAME_A, tries, ARRAY_SIZE(tries),
+		      -EEXIST);
 	EXPECT_OWNER(&b, NAME_A, a.id);
 	check_list(_metadata, &b, KDBUS_LIST_QUEUED, NULL, 0);
 	/* b is neither owner nor waiter */
 	EXPECT_EQ(-EADDRINUSE, kdbus_name_release(&b, NAME_A));
 	EXPECT_OWNER(&b, NAME_A, a.id);
 	EXPECT_EQ(0, quiet(&self->w, QUIET_MS));
-	kdbus_conn_free(&b);
-	kdbus_conn_free(&a);
+	FREE_CONNS(&b, &a);
 }
 
 /*
@@ -961,12 +965,9 @@ TEST_F(names, replace_existing)
 	struct kdbus_conn a, b, c;
 	__u64 rf;
 
-	NEW_CONN(&a);
-	NEW_CONN(&b);
-	NEW_CONN(&c);
+	NEW_CONNS(&a, &b, &c);
 
-	ASSERT_EQ(0, kdbus_name_acquire(&a, NAME_A, N_ALLOW, NULL));
-	EXPECT_NOTIFY(&self->w, ADD, 0, 0, a.id, N_ALLOW, NAME_A);
+	ACQUIRE_NEW(&a, NAME_A, N_ALLOW);
 	/* without REPLACE_EXISTING the permission does not matter */
 	EXPECT_EQ(-EEXIST, kdbus_name_acquire(&b, NAME_A, 0, NULL));
 	rf = ~0ULL;
@@ -983,12 +984,10 @@ TEST_F(names, replace_existing)
 	EXPECT_EQ(-EEXIST, kdbus_name_acquire(&a, NAME_A,
 					      N_REPLACE | N_ALLOW, NULL));
 	EXPECT_EQ(0, quiet(&self->w, QUIET_MS));
-	ASSERT_EQ(0, kdbus_name_release(&b, NAME_A));
-	EXPECT_NOTIFY(&self->w, REMOVE, b.id, N_REPLACE, 0, 0, NAME_A);
+	RELEASE_LAST(&b, NAME_A, N_REPLACE);
 
 	/* a chain: a -> b -> c -> a, each allowing replacement but the last */
-	ASSERT_EQ(0, kdbus_name_acquire(&a, NAME_B, N_ALLOW, NULL));
-	EXPECT_NOTIFY(&self->w, ADD, 0, 0, a.id, N_ALLOW, NAME_B);
+	ACQUIRE_NEW(&a, NAME_B, N_ALLOW);
 	ASSERT_EQ(0, kdbus_name_acquire(&b, NAME_B, N_REPLACE | N_ALLOW,
 					&rf));
 	EXPECT_EQ(0ULL, rf);
@@ -1008,12 +1007,9 @@ TEST_F(names, replace_existing)
 	check_list(_metadata, &c, KDBUS_LIST_QUEUED, NULL, 0);
 	EXPECT_EQ(-EADDRINUSE, kdbus_name_release(&b, NAME_B));
 	EXPECT_EQ(-EADDRINUSE, kdbus_name_release(&c, NAME_B));
-	ASSERT_EQ(0, kdbus_name_release(&a, NAME_B));
-	EXPECT_NOTIFY(&self->w, REMOVE, a.id, N_REPLACE, 0, 0, NAME_B);
+	RELEASE_LAST(&a, NAME_B, N_REPLACE);
 	EXPECT_EQ(0, quiet(&self->w, QUIET_MS));
-	kdbus_conn_free(&c);
-	kdbus_conn_free(&b);
-	kdbus_conn_free(&a);
+	FREE_CONNS(&c, &b, &a);
 }
 
 /*
@@ -1026,12 +1022,9 @@ TEST_F(names, replaced_owner_queued)
 	struct kdbus_conn a, b, c;
 	__u64 rf;
 
-	NEW_CONN(&a);
-	NEW_CONN(&b);
-	NEW_CONN(&c);
+	NEW_CONNS(&a, &b, &c);
 
-	ASSERT_EQ(0, kdbus_name_acquire(&a, NAME_A, af, NULL));
-	EXPECT_NOTIFY(&self->w, ADD, 0, 0, a.id, af, NAME_A);
+	ACQUIRE_NEW(&a, NAME_A, af);
 	rf = 0;
 	ASSERT_EQ(0, kdbus_name_acquire(&c, NAME_A, N_QUEUE, &rf));
 	EXPECT_EQ(N_IN_QUEUE, rf);
@@ -1054,12 +1047,9 @@ TEST_F(names, replaced_owner_queued)
 	EXPECT_NOTIFY(&self->w, CHANGE, c.id, N_QUEUE, a.id, af, NAME_A);
 	EXPECT_OWNER(&b, NAME_A, a.id);
 	check_list(_metadata, &a, KDBUS_LIST_QUEUED, NULL, 0);
-	ASSERT_EQ(0, kdbus_name_release(&a, NAME_A));
-	EXPECT_NOTIFY(&self->w, REMOVE, a.id, af, 0, 0, NAME_A);
+	RELEASE_LAST(&a, NAME_A, af);
 	EXPECT_EQ(0, quiet(&self->w, QUIET_MS));
-	kdbus_conn_free(&c);
-	kdbus_conn_free(&b);
-	kdbus_conn_free(&a);
+	FREE_CONNS(&c, &b, &a);
 }
 
 /*
@@ -1074,13 +1064,9 @@ TEST_F(names, queue_order)
 	struct kdbus_conn a, b, c, d;
 	__u64 rf;
 
-	NEW_CONN(&a);
-	NEW_CONN(&b);
-	NEW_CONN(&c);
-	NEW_CONN(&d);
+	NEW_CONNS(&a, &b, &c, &d);
 
-	ASSERT_EQ(0, kdbus_name_acquire(&a, NAME_A, 0, NULL));
-	EXPECT_NOTIFY(&self->w, ADD, 0, 0, a.id, 0, NAME_A);
+	ACQUIRE_NEW(&a, NAME_A, 0);
 	rf = 0;
 	ASSERT_EQ(0, kdbus_name_acquire(&b, NAME_A, fb, &rf));
 	EXPECT_EQ(N_IN_QUEUE, rf);
@@ -1113,15 +1099,11 @@ TEST_F(names, queue_order)
 	EXPECT_NOTIFY(&self->w, CHANGE, c.id, fc, d.id, fd, NAME_A);
 	EXPECT_OWNER(&a, NAME_A, d.id);
 	check_list(_metadata, &a, KDBUS_LIST_QUEUED, NULL, 0);
-	ASSERT_EQ(0, kdbus_name_release(&d, NAME_A));
-	EXPECT_NOTIFY(&self->w, REMOVE, d.id, fd, 0, 0, NAME_A);
+	RELEASE_LAST(&d, NAME_A, fd);
 	EXPECT_OWNER(&a, NAME_A, 0);
 	EXPECT_EQ(-ESRCH, kdbus_name_release(&d, NAME_A));
 	EXPECT_EQ(0, quiet(&self->w, QUIET_MS));
-	kdbus_conn_free(&d);
-	kdbus_conn_free(&c);
-	kdbus_conn_free(&b);
-	kdbus_conn_free(&a);
+	FREE_CONNS(&d, &c, &b, &a);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1132,16 +1114,12 @@ TEST_F(names, release_rules)
 {
 	struct kdbus_conn a, b, c, d;
 
-	NEW_CONN(&a);
-	NEW_CONN(&b);
-	NEW_CONN(&c);
-	NEW_CONN(&d);
+	NEW_CONNS(&a, &b, &c, &d);
 
 	/* not registered */
 	EXPECT_EQ(-ESRCH, kdbus_name_release(&a, NAME_A));
 
-	ASSERT_EQ(0, kdbus_name_acquire(&a, NAME_A, 0, NULL));
-	EXPECT_NOTIFY(&self->w, ADD, 0, 0, a.id, 0, NAME_A);
+	ACQUIRE_NEW(&a, NAME_A, 0);
 	/* neither owner nor waiter */
 	EXPECT_EQ(-EADDRINUSE, kdbus_name_release(&b, NAME_A));
 	EXPECT_OWNER(&b, NAME_A, a.id);
@@ -1168,17 +1146,12 @@ TEST_F(names, release_rules)
 	EXPECT_EQ(-EADDRINUSE, kdbus_name_release(&a, NAME_A));
 
 	/* nobody waits: the name goes away */
-	ASSERT_EQ(0, kdbus_name_release(&d, NAME_A));
-	EXPECT_NOTIFY(&self->w, REMOVE, d.id, N_QUEUE | N_ALLOW, 0, 0,
-		      NAME_A);
+	RELEASE_LAST(&d, NAME_A, N_QUEUE | N_ALLOW);
 	EXPECT_EQ(-ESRCH, kdbus_name_release(&d, NAME_A));
 	EXPECT_EQ(-ESRCH, kdbus_name_release(&a, NAME_A));
 	EXPECT_OWNER(&b, NAME_A, 0);
 	EXPECT_EQ(0, quiet(&self->w, QUIET_MS));
-	kdbus_conn_free(&d);
-	kdbus_conn_free(&c);
-	kdbus_conn_free(&b);
-	kdbus_conn_free(&a);
+	FREE_CONNS(&d, &c, &b, &a);
 }
 
 /*
@@ -1196,9 +1169,7 @@ TEST_F(names, max_names_e2big)
 
 	/* 500+ notifications would overflow the watcher's kernel quota */
 	kdbus_conn_free(&self->w);
-	NEW_CONN(&a);
-	NEW_CONN(&b);
-	NEW_CONN(&c);
+	NEW_CONNS(&a, &b, &c);
 
 	for (i = 0; i < 3; i++) {
 		snprintf(name, sizeof(name), "com.example.b%u", i);
@@ -1246,8 +1217,7 @@ TEST_F(names, max_names_e2big)
 	n = kdbus_list_parse(&c, offset, size, NULL, 0);
 	EXPECT_EQ(3, n);
 	EXPECT_EQ(0, kdbus_free(&c, offset));
-	kdbus_conn_free(&c);
-	kdbus_conn_free(&b);
+	FREE_CONNS(&c, &b);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1259,9 +1229,7 @@ TEST_F(names, disconnect_releases)
 	struct kdbus_conn a, b, c, e, f, g;
 	__u64 a_id, b_id, f_id;
 
-	NEW_CONN(&a);
-	NEW_CONN(&b);
-	NEW_CONN(&c);
+	NEW_CONNS(&a, &b, &c);
 
 	/* close: A has no waiter, B has b waiting, a also waits for C */
 	ASSERT_EQ(0, kdbus_name_acquire(&a, NAME_A, 0, NULL));
@@ -1282,13 +1250,11 @@ TEST_F(names, disconnect_releases)
 	EXPECT_OWNER(&b, NAME_B, b.id);
 	/* a left C's queue: c's release removes the name */
 	check_list(_metadata, &b, KDBUS_LIST_QUEUED, NULL, 0);
-	ASSERT_EQ(0, kdbus_name_release(&c, NAME_C));
-	EXPECT_NOTIFY(&self->w, REMOVE, c.id, 0, 0, 0, NAME_C);
+	RELEASE_LAST(&c, NAME_C, 0);
 
 	/* BYEBYE: b owns B (c waiting) and D */
 	ASSERT_EQ(0, kdbus_name_acquire(&c, NAME_B, N_QUEUE | N_ALLOW, NULL));
-	ASSERT_EQ(0, kdbus_name_acquire(&b, NAME_D, 0, NULL));
-	EXPECT_NOTIFY(&self->w, ADD, 0, 0, b.id, 0, NAME_D);
+	ACQUIRE_NEW(&b, NAME_D, 0);
 	b_id = b.id;
 	ASSERT_EQ(0, kdbus_byebye(&b));
 	NOTICES(&self->w, false,
@@ -1303,9 +1269,7 @@ TEST_F(names, disconnect_releases)
 	EXPECT_EQ(0, quiet(&self->w, QUIET_MS));
 
 	/* a waiter that disconnects leaves the queue */
-	NEW_CONN(&e);
-	NEW_CONN(&f);
-	NEW_CONN(&g);
+	NEW_CONNS(&e, &f, &g);
 	ASSERT_EQ(0, kdbus_name_acquire(&e, NAME_B, N_QUEUE, NULL));
 	ASSERT_EQ(0, kdbus_name_acquire(&f, NAME_B, N_QUEUE, NULL));
 	kdbus_conn_free(&e);
@@ -1322,8 +1286,7 @@ TEST_F(names, disconnect_releases)
 	EXPECT_NOTIFY(&self->w, REMOVE, f_id, N_QUEUE, 0, 0, NAME_B);
 	EXPECT_OWNER(&g, NAME_B, 0);
 	EXPECT_EQ(0, quiet(&self->w, QUIET_MS));
-	kdbus_conn_free(&g);
-	kdbus_conn_free(&c);
+	FREE_CONNS(&g, &c);
 }
 
 /* a child process owns two names and exits without closing anything */
@@ -1406,8 +1369,8 @@ TEST_F(names, kinds_eopnotsupp)
 				    KDBUS_HELLO_MONITOR));
 	NEW_ACTIVATOR(&act, ACT_NAME);
 	EXPECT_NOTIFY(&self->w, ADD, 0, 0, act.id, N_ACTIVATOR, ACT_NAME);
-	ASSERT_EQ(0, policy_holder_new(&ph, &self->dom, self->bus,
-				       POLICY_NAME, KDBUS_POLICY_OWN));
+	ASSERT_EQ(0, kdbus_policy_holder_new(&ph, &self->dom, self->bus,
+					     POLICY_NAME, KDBUS_POLICY_OWN));
 
 	/* monitors */
 	EXPECT_EQ(-EOPNOTSUPP, kdbus_name_acquire(&m, NAME_A, 0, NULL));
@@ -1433,8 +1396,7 @@ TEST_F(names, kinds_eopnotsupp)
 	act_id = act.id;
 	kdbus_conn_free(&act);
 	EXPECT_NOTIFY(&self->w, REMOVE, act_id, N_ACTIVATOR, 0, 0, ACT_NAME);
-	kdbus_conn_free(&m);
-	kdbus_conn_free(&a);
+	FREE_CONNS(&m, &a);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1450,9 +1412,7 @@ TEST_F(names, send_by_name)
 	struct kdbus_conn a, b, c;
 	unsigned int i;
 
-	NEW_CONN(&a);
-	NEW_CONN(&b);
-	NEW_CONN(&c);
+	NEW_CONNS(&a, &b, &c);
 	ASSERT_EQ(0, kdbus_name_acquire(&a, NAME_A, 0, NULL));
 	ASSERT_EQ(0, kdbus_name_acquire(&c, NAME_A, N_QUEUE, NULL));
 
@@ -1508,9 +1468,7 @@ TEST_F(names, send_by_name)
 				    "x"));
 	EXPECT_EQ(0, quiet(&a, QUIET_MS));
 	EXPECT_EQ(0, quiet(&c, 0));
-	kdbus_conn_free(&c);
-	kdbus_conn_free(&b);
-	kdbus_conn_free(&a);
+	FREE_CONNS(&c, &b, &a);
 }
 
 /* the owner of a name answers calls made to the name */
@@ -1590,8 +1548,7 @@ TEST_F(names, call_by_name)
 	struct answerer r;
 	int ret;
 
-	NEW_CONN(&a);
-	NEW_CONN(&b);
+	NEW_CONNS(&a, &b);
 	ASSERT_EQ(0, kdbus_name_acquire(&a, NAME_A, 0, NULL));
 
 	/* asynchronous: the owner answers the caller by id */
@@ -1619,8 +1576,7 @@ TEST_F(names, call_by_name)
 	EXPECT_EQ(-ESRCH, call_sync_name(&b, NAME_B, 0x53, &info));
 	EXPECT_EQ(0, quiet(&a, QUIET_MS));
 	EXPECT_EQ(0, quiet(&b, 0));
-	kdbus_conn_free(&b);
-	kdbus_conn_free(&a);
+	FREE_CONNS(&b, &a);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1700,8 +1656,7 @@ TEST_F(names, activator_hello_rules)
 
 	/* an activator for a name an ordinary connection owns: silent */
 	NEW_CONN(&a);
-	ASSERT_EQ(0, kdbus_name_acquire(&a, NAME_A, N_ALLOW, NULL));
-	EXPECT_NOTIFY(&self->w, ADD, 0, 0, a.id, N_ALLOW, NAME_A);
+	ACQUIRE_NEW(&a, NAME_A, N_ALLOW);
 	NEW_ACTIVATOR(&act2, NAME_A);
 	EXPECT_EQ(0, quiet(&self->w, QUIET_MS));
 	EXPECT_OWNER(&a, NAME_A, a.id);
@@ -1727,8 +1682,7 @@ TEST_F(names, activator_hello_rules)
 	act_id = act3.id;
 	kdbus_conn_free(&act3);
 	EXPECT_NOTIFY(&self->w, REMOVE, act_id, N_ACTIVATOR, 0, 0, ACT_NAME);
-	kdbus_conn_free(&act2);
-	kdbus_conn_free(&a);
+	FREE_CONNS(&act2, &a);
 }
 
 /*
@@ -1771,8 +1725,7 @@ TEST_F(names, activator_queue)
 	EXPECT_EQ(-EAGAIN, kdbus_recv(&act, 0, 0, NULL, NULL));
 	EXPECT_EQ(0, quiet(&b, 0));
 	EXPECT_EQ(0, quiet(&self->w, 0));
-	kdbus_conn_free(&b);
-	kdbus_conn_free(&act);
+	FREE_CONNS(&b, &act);
 }
 
 /*
@@ -1791,9 +1744,7 @@ TEST_F(names, activator_handover)
 	__u64 rf;
 
 	NEW_ACTIVATOR(&act, ACT_NAME);
-	NEW_CONN(&b);
-	NEW_CONN(&c);
-	NEW_CONN(&d);
+	NEW_CONNS(&b, &c, &d);
 	EXPECT_NOTIFY(&self->w, ADD, 0, 0, act.id, N_ACTIVATOR, ACT_NAME);
 
 	for (i = 0; i < 10; i++) {
@@ -1861,10 +1812,7 @@ TEST_F(names, activator_handover)
 	check_reply(_metadata, &c, d.id, 0x9a, "reply 2");
 	EXPECT_EQ(0, quiet(&c, QUIET_MS));
 	EXPECT_EQ(0, quiet(&self->w, 0));
-	kdbus_conn_free(&d);
-	kdbus_conn_free(&c);
-	kdbus_conn_free(&b);
-	kdbus_conn_free(&act);
+	FREE_CONNS(&d, &c, &b, &act);
 }
 
 /*
@@ -1878,9 +1826,7 @@ TEST_F(names, activator_owner_dies)
 	__u64 b_id;
 
 	NEW_ACTIVATOR(&act, ACT_NAME);
-	NEW_CONN(&b);
-	NEW_CONN(&c);
-	NEW_CONN(&e);
+	NEW_CONNS(&b, &c, &e);
 	EXPECT_NOTIFY(&self->w, ADD, 0, 0, act.id, N_ACTIVATOR, ACT_NAME);
 	ASSERT_EQ(0, kdbus_name_acquire(&b, ACT_NAME, N_ALLOW, NULL));
 	EXPECT_NOTIFY(&self->w, CHANGE, act.id, N_ACTIVATOR, b.id, N_ALLOW,
@@ -1910,9 +1856,7 @@ TEST_F(names, activator_owner_dies)
 	ASSERT_EQ(0, kdbus_send_reply(&e, c.id, 0x77, "reply", 6));
 	check_reply(_metadata, &c, e.id, 0x77, "reply");
 	EXPECT_EQ(0, quiet(&self->w, 0));
-	kdbus_conn_free(&e);
-	kdbus_conn_free(&c);
-	kdbus_conn_free(&act);
+	FREE_CONNS(&e, &c, &act);
 }
 
 /*
@@ -1926,8 +1870,7 @@ TEST_F(names, activator_disconnects)
 	__u64 act_id;
 
 	NEW_ACTIVATOR(&act, ACT_NAME);
-	NEW_CONN(&b);
-	NEW_CONN(&c);
+	NEW_CONNS(&b, &c);
 	EXPECT_NOTIFY(&self->w, ADD, 0, 0, act.id, N_ACTIVATOR, ACT_NAME);
 	ASSERT_EQ(0, send_text(&c, KDBUS_DST_ID_NAME, ACT_NAME,
 			       KDBUS_MSG_EXPECT_REPLY, 0x42, "call"));
@@ -1938,18 +1881,15 @@ TEST_F(names, activator_disconnects)
 	EXPECT_OWNER(&c, ACT_NAME, 0);
 	EXPECT_EQ(-ESRCH, send_to_name(&c, ACT_NAME, "x"));
 
-	ASSERT_EQ(0, kdbus_name_acquire(&b, NAME_A, 0, NULL));
-	EXPECT_NOTIFY(&self->w, ADD, 0, 0, b.id, 0, NAME_A);
+	ACQUIRE_NEW(&b, NAME_A, 0);
 	NEW_ACTIVATOR(&act2, NAME_A);
 	kdbus_conn_free(&act2);
 	EXPECT_EQ(0, quiet(&self->w, QUIET_MS));
 	EXPECT_OWNER(&c, NAME_A, b.id);
-	ASSERT_EQ(0, kdbus_name_release(&b, NAME_A));
-	EXPECT_NOTIFY(&self->w, REMOVE, b.id, 0, 0, 0, NAME_A);
+	RELEASE_LAST(&b, NAME_A, 0);
 	EXPECT_OWNER(&c, NAME_A, 0);
 	EXPECT_EQ(0, quiet(&self->w, QUIET_MS));
-	kdbus_conn_free(&c);
-	kdbus_conn_free(&b);
+	FREE_CONNS(&c, &b);
 }
 
 /* a synchronous call waits at the activator and is answered by the
@@ -1976,8 +1916,7 @@ TEST_F(names, activator_sync_call_handover)
 	struct sync_caller s;
 
 	NEW_ACTIVATOR(&act, ACT_NAME);
-	NEW_CONN(&b);
-	NEW_CONN(&c);
+	NEW_CONNS(&b, &c);
 	s.conn = &c;
 	s.ret = -1;
 	ASSERT_EQ(0, pthread_create(&s.thread, NULL, sync_caller_thread, &s));
@@ -1998,9 +1937,7 @@ TEST_F(names, activator_sync_call_handover)
 	ASSERT_EQ(0, s.ret);
 	check_sync_reply(_metadata, &c, &s.info, b.id, 0x5c);
 	EXPECT_EQ(-EAGAIN, kdbus_recv(&act, 0, 0, NULL, NULL));
-	kdbus_conn_free(&c);
-	kdbus_conn_free(&b);
-	kdbus_conn_free(&act);
+	FREE_CONNS(&c, &b, &act);
 }
 
 /*
@@ -2152,8 +2089,7 @@ TEST_F_TIMEOUT(names, activator_handover_in_flight, 120)
 		      ACT_NAME);
 	close(ready[0]);
 	close(go[1]);
-	kdbus_conn_free(&b);
-	kdbus_conn_free(&act);
+	FREE_CONNS(&b, &act);
 }
 
 /* ------------------------------------------------------------------ */
@@ -2199,18 +2135,17 @@ TEST_F(names, list_args)
 TEST_F(names, list_records)
 {
 	struct kdbus_conn a, b, c, d, m, act, act2, ph;
+	struct kdbus_conn *const kinds[] = { &m, &act, &ph };
 	const __u64 w_id = self->w.id;
 	__u64 offset, size;
+	unsigned int i;
 
-	NEW_CONN(&a);
-	NEW_CONN(&b);
-	NEW_CONN(&c);
-	NEW_CONN(&d);
+	NEW_CONNS(&a, &b, &c, &d);
 	ASSERT_EQ(0, kdbus_conn_new(&m, &self->dom, self->bus, NULL,
 				    KDBUS_HELLO_MONITOR));
 	NEW_ACTIVATOR(&act, ACT_NAME);
-	ASSERT_EQ(0, policy_holder_new(&ph, &self->dom, self->bus,
-				       POLICY_NAME, KDBUS_POLICY_SEE));
+	ASSERT_EQ(0, kdbus_policy_holder_new(&ph, &self->dom, self->bus,
+					     POLICY_NAME, KDBUS_POLICY_SEE));
 	ASSERT_EQ(0, kdbus_name_acquire(&a, NAME_A, N_ALLOW, NULL));
 	ASSERT_EQ(0, kdbus_name_acquire(&a, NAME_B, N_QUEUE, NULL));
 	ASSERT_EQ(0, kdbus_name_acquire(&b, NAME_A, N_QUEUE, NULL));
@@ -2257,18 +2192,11 @@ TEST_F(names, list_records)
 		{ c.id, 0, NULL, 0 },
 		{ ph.id, HELLO_POLICY_HOLDER, NULL, 0 });
 	/* every kind of connection may LIST */
-	LIST_IS(&m, KDBUS_LIST_NAMES,
-		{ a.id, 0, NAME_A, N_ALLOW },
-		{ a.id, 0, NAME_B, N_QUEUE },
-		{ d.id, 0, NAME_D, 0 });
-	LIST_IS(&act, KDBUS_LIST_NAMES,
-		{ a.id, 0, NAME_A, N_ALLOW },
-		{ a.id, 0, NAME_B, N_QUEUE },
-		{ d.id, 0, NAME_D, 0 });
-	LIST_IS(&ph, KDBUS_LIST_NAMES,
-		{ a.id, 0, NAME_A, N_ALLOW },
-		{ a.id, 0, NAME_B, N_QUEUE },
-		{ d.id, 0, NAME_D, 0 });
+	for (i = 0; i < ARRAY_SIZE(kinds); i++)
+		LIST_IS(kinds[i], KDBUS_LIST_NAMES,
+			{ a.id, 0, NAME_A, N_ALLOW },
+			{ a.id, 0, NAME_B, N_QUEUE },
+			{ d.id, 0, NAME_D, 0 });
 	LIST_IS(&a, KDBUS_LIST_QUEUED,
 		{ b.id, 0, NAME_A, N_ALLOW });
 
@@ -2285,8 +2213,7 @@ TEST_F(names, list_records)
 		{ d.id, 0, NAME_D, 0 });
 
 	/* gone connections are gone from the list */
-	kdbus_conn_free(&b);
-	kdbus_conn_free(&a);
+	FREE_CONNS(&b, &a);
 	LIST_IS(&c, KDBUS_LIST_UNIQUE,
 		{ w_id, 0, NULL, 0 },
 		{ c.id, 0, NULL, 0 },
@@ -2299,12 +2226,7 @@ TEST_F(names, list_records)
 	ASSERT_EQ(0, kdbus_list(&ph, KDBUS_LIST_UNIQUE, &offset, &size));
 	EXPECT_EQ(4, kdbus_list_parse(&ph, offset, size, NULL, 0));
 
-	kdbus_conn_free(&act2);
-	kdbus_conn_free(&act);
-	kdbus_conn_free(&ph);
-	kdbus_conn_free(&m);
-	kdbus_conn_free(&d);
-	kdbus_conn_free(&c);
+	FREE_CONNS(&act2, &act, &ph, &m, &d, &c);
 }
 
 /* a one-page pool cannot hold the list of many long names: EXFULL */
@@ -2343,8 +2265,7 @@ TEST_F(names, list_exfull)
 	EXPECT_EQ(3, kdbus_list_parse(&s, offset, size, NULL, 0));
 	EXPECT_EQ(3 * sizeof(struct kdbus_info), size);
 	EXPECT_EQ(0, kdbus_free(&s, offset));
-	kdbus_conn_free(&s);
-	kdbus_conn_free(&a);
+	FREE_CONNS(&s, &a);
 }
 
 /* ------------------------------------------------------------------ */
@@ -2357,8 +2278,7 @@ TEST_F(names, conn_info_by_name)
 	struct kdbus_info *info;
 	__u64 offset, size;
 
-	NEW_CONN(&a);
-	NEW_CONN(&b);
+	NEW_CONNS(&a, &b);
 	NEW_ACTIVATOR(&act, ACT_NAME);
 	ASSERT_EQ(0, kdbus_name_acquire(&a, NAME_A, N_ALLOW, NULL));
 	ASSERT_EQ(0, kdbus_name_acquire(&a, NAME_C, 0, NULL));
@@ -2398,9 +2318,7 @@ TEST_F(names, conn_info_by_name)
 					  &size));
 	ASSERT_EQ(0, kdbus_name_release(&b, NAME_A));
 	EXPECT_OWNER(&a, NAME_A, 0);
-	kdbus_conn_free(&act);
-	kdbus_conn_free(&b);
-	kdbus_conn_free(&a);
+	FREE_CONNS(&act, &b, &a);
 }
 
 /* ------------------------------------------------------------------ */
@@ -2411,18 +2329,8 @@ TEST_F(names, conn_info_by_name)
 #define TALK_NAME		"com.example.names.talk"
 #define PLAIN_NAME		"com.example.names.plain"
 
-/* log why a child failed; @code is its exit status */
-static __printf(2, 3) int child_fail(int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("# ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return code;
-}
+/* log why a child failed (kdbus_log()); evaluates to its exit status @code */
+#define child_fail(code, ...)	(kdbus_log(__VA_ARGS__), (code))
 
 /* find {id, name} in @ents: its name flags, or ~0 */
 static __u64 rec_flags(const struct kdbus_list_entry *ents, int n, __u64 id,
@@ -2495,8 +2403,7 @@ TEST_F(names, unprivileged_user)
 	struct unpriv_ctx ctx = { .dom = &self->dom, .bus = self->bus };
 	struct kdbus_conn r, r2;
 
-	NEW_CONN(&r);
-	NEW_CONN(&r2);
+	NEW_CONNS(&r, &r2);
 	ASSERT_EQ(0, kdbus_name_acquire(&r, TALK_NAME, 0, NULL));
 	ASSERT_EQ(0, kdbus_name_acquire(&r2, PLAIN_NAME, 0, NULL));
 	EXPECT_NOTIFY(&self->w, ADD, 0, 0, r.id, 0, TALK_NAME);
@@ -2511,8 +2418,7 @@ TEST_F(names, unprivileged_user)
 	EXPECT_EQ(0, quiet(&self->w, QUIET_MS));
 	EXPECT_OWNER(&r, TALK_NAME, r.id);
 	EXPECT_OWNER(&r, PLAIN_NAME, r2.id);
-	kdbus_conn_free(&r2);
-	kdbus_conn_free(&r);
+	FREE_CONNS(&r2, &r);
 }
 
 /*
@@ -2556,8 +2462,7 @@ static int child_bus_owner(void *arg)
 	if (n != 1 || ents[0].id != act.id || !ents[0].name ||
 	    strcmp(ents[0].name, ACT_NAME) || ents[0].name_flags)
 		return child_fail(9, "LIST ACTIVATORS: %d records", n);
-	kdbus_conn_free(&x);
-	kdbus_conn_free(&act);
+	FREE_CONNS(&x, &act);
 	close(owner);
 	return 0;
 }
