@@ -229,8 +229,8 @@ void kdbus_bus_broadcast(struct kdbus_bus *bus, struct kdbus_conn *conn_src,
 		list_for_each_entry(conn, &bus->match_msg_list,
 				    match_msg_entry)
 			if (conn != conn_src &&
-			    kdbus_match_db_match(&conn->match_db, bus,
-						 conn_src, staging))
+			    kdbus_match_db_match_bus(&conn->match_db, bus,
+						     conn_src, staging))
 				kdbus_bus_collect(dst, &n, conn);
 	} else {
 		list_for_each_entry(conn, &bus->match_notify_list,
@@ -241,8 +241,8 @@ void kdbus_bus_broadcast(struct kdbus_bus *bus, struct kdbus_conn *conn_src,
 		list_for_each_entry(conn, &bus->match_notify_list,
 				    match_notify_entry)
 			if (kdbus_bus_notify_visible(conn, staging) &&
-			    kdbus_match_db_match(&conn->match_db, bus, NULL,
-						 staging))
+			    kdbus_match_db_match_bus(&conn->match_db, bus,
+						     NULL, staging))
 				kdbus_bus_collect(dst, &n, conn);
 	}
 	up_read(&bus->conn_rwlock);

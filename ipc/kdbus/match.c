@@ -172,28 +172,19 @@ static bool kdbus_match_rule_notify(const struct kdbus_match_rule *rule,
 	return false;
 }
 
-/**
- * kdbus_match_db_match() - whether a connection's matches accept a message
- * @mdb:	Matches of the receiver
- * @bus:	Bus
- * @conn_src:	Sender, NULL for a kernel notification
- * @staging:	The message (a signal or a broadcast notification)
- *
- * Return: true if one match accepts the message.
- */
-bool kdbus_match_db_match(struct kdbus_match_db *mdb, struct kdbus_bus *bus,
-			  const struct kdbus_conn *conn_src,
-			  const struct kdbus_staging *staging)
+/* the matches of @mdb against a message; the caller excludes writers */
+static bool kdbus_match_db_test(struct kdbus_match_db *mdb,
+				struct kdbus_bus *bus,
+				const struct kdbus_conn *conn_src,
+				const struct kdbus_staging *staging)
 {
 	const struct kdbus_item *n = NULL;
 	struct kdbus_match_entry *m;
-	bool found = false;
 	unsigned int i;
 
 	if (!conn_src)
 		n = kdbus_staging_header(staging)->items;
 
-	down_read(&mdb->lock);
 	list_for_each_entry(m, &mdb->entries, entry) {
 		if (!(n ? m->for_notify : m->for_msg))
 			continue;
@@ -205,13 +196,56 @@ bool kdbus_match_db_match(struct kdbus_match_db *mdb, struct kdbus_bus *bus,
 						      staging))
 				break;
 		}
-		if (i == m->n_rules) {
-			found = true;
-			break;
-		}
+		if (i == m->n_rules)
+			return true;
 	}
+	return false;
+}
+
+/**
+ * kdbus_match_db_match() - whether a connection's matches accept a message
+ * @mdb:	Matches of the receiver
+ * @bus:	Bus
+ * @conn_src:	Sender, NULL for a kernel notification
+ * @staging:	The message (a signal or a broadcast notification)
+ *
+ * Takes the lock of @mdb for reading (a unicast signal).
+ *
+ * Return: true if one match accepts the message.
+ */
+bool kdbus_match_db_match(struct kdbus_match_db *mdb, struct kdbus_bus *bus,
+			  const struct kdbus_conn *conn_src,
+			  const struct kdbus_staging *staging)
+{
+	bool found;
+
+	down_read(&mdb->lock);
+	found = kdbus_match_db_test(mdb, bus, conn_src, staging);
 	up_read(&mdb->lock);
 	return found;
+}
+
+/**
+ * kdbus_match_db_match_bus() - the same, for a receiver of a broadcast
+ * @mdb:	Matches of the receiver, a connection on a match list of @bus
+ * @bus:	Bus; its conn_rwlock is held
+ * @conn_src:	Sender, NULL for a kernel notification
+ * @staging:	The message
+ *
+ * The matches of a connection on a bus match list change only under the
+ * bus's conn_rwlock held for writing (MATCH_ADD, MATCH_REMOVE), and the
+ * connection leaves the lists under it before its matches are cleared:
+ * a broadcast, which holds it for reading, needs no lock of its own.
+ *
+ * Return: true if one match accepts the message.
+ */
+bool kdbus_match_db_match_bus(struct kdbus_match_db *mdb,
+			      struct kdbus_bus *bus,
+			      const struct kdbus_conn *conn_src,
+			      const struct kdbus_staging *staging)
+{
+	lockdep_assert_held(&bus->conn_rwlock);
+	return kdbus_match_db_test(mdb, bus, conn_src, staging);
 }
 
 /* build a match from the rule items of a MATCH_ADD */

@@ -37,13 +37,14 @@ struct kdbus_staging;
  * owned by it and freed with kdbus_match_db_clear() when the connection is
  * disconnected. An entry carries a copy of the rule items it was made of.
  *
- * Locking: &kdbus_match_db.lock protects the entries and counters; a
- * sender takes it shared to test the matches of a receiver (for a unicast
- * signal this is the only lock it takes besides the receiver's), MATCH_ADD
- * and MATCH_REMOVE take it exclusively. The bus's conn_rwlock protects the
+ * Locking: &kdbus_match_db.lock protects the entries and counters; the
+ * sender of a unicast signal takes it shared to test the matches of its
+ * receiver (the only lock it takes besides the receiver's), MATCH_ADD and
+ * MATCH_REMOVE take it exclusively. The bus's conn_rwlock protects the
  * two bus lists and is taken first: MATCH_ADD and MATCH_REMOVE hold it for
  * writing, so replacing the matches of a cookie is atomic with respect to
- * broadcasts, which hold it for reading while they test the matches.
+ * broadcasts, which hold it for reading while they test the matches, and
+ * which therefore need no lock of the databases they test.
  */
 
 /**
@@ -67,6 +68,11 @@ void kdbus_match_db_clear(struct kdbus_match_db *mdb);
 bool kdbus_match_db_match(struct kdbus_match_db *mdb, struct kdbus_bus *bus,
 			  const struct kdbus_conn *conn_src,
 			  const struct kdbus_staging *staging);
+
+bool kdbus_match_db_match_bus(struct kdbus_match_db *mdb,
+			      struct kdbus_bus *bus,
+			      const struct kdbus_conn *conn_src,
+			      const struct kdbus_staging *staging);
 
 int kdbus_cmd_match_add(struct kdbus_conn *conn, void __user *argp);
 int kdbus_cmd_match_remove(struct kdbus_conn *conn, void __user *argp);
