@@ -17,8 +17,10 @@
  *
  * each within a second. Then the fault is resolved and A's message arrives
  * intact. Variants: A is killed while it is stalled (nothing of A's
- * message stays behind, R's quota is whole again), and R disconnects while
- * A is stalled (A's SEND fails with ECONNRESET, the kernel does not warn).
+ * message stays behind, R's quota is whole again), R disconnects while A
+ * is stalled (A's SEND fails with ECONNRESET, the kernel does not warn),
+ * and A's message to a name changes owner while A is stalled (it reaches
+ * the new owner).
  *
  * The userfaultfd is created without UFFD_USER_MODE_ONLY, so that faults
  * taken by the kernel on behalf of A are reported too; root may do that.
@@ -1128,6 +1130,64 @@ TEST_F(stall, receiver_closes)
 				    self->data_b, 8));
 	EXPECT_GE(0, kmsg_splats(self->kmsg))
 		TH_LOG("the kernel warned (see above)");
+}
+
+/*
+ * A sends to a name that its activator holds and stalls in the copy into
+ * the activator's pool; meanwhile R takes the name over, which moves the
+ * activator's queue (A's message is not in it yet). When A's copy ends,
+ * its message must not be queued at the activator, which no longer owns
+ * the name, but go to R: once, intact, and nothing stays behind.
+ */
+#define HANDOVER_NAME		"com.example.stall.handover"
+
+TEST_F_TIMEOUT(stall, handover_while_sending, 60)
+{
+	struct kdbus_conn act = { 0 };
+	const struct kdbus_item *item;
+	struct kdbus_cmd_recv recv;
+	struct kdbus_msg *msg;
+	__u8 buf[A_LEN + 8];
+	int ret, status;
+
+	ASSERT_EQ(0, kdbus_activator_new(&act, &self->dom, self->bus,
+					 HANDOVER_NAME));
+	kdbus_msg_release(self->msg_a);
+	self->msg_a = kdbus_msg_new(KDBUS_DST_ID_NAME, A_COOKIE);
+	kdbus_msg_add_dst_name(self->msg_a, HANDOVER_NAME);
+	kdbus_msg_add_vec(self->msg_a, self->region + A_OFF, A_LEN);
+	self->send_a->msg_address = (__u64)(uintptr_t)self->msg_a;
+
+	stall_start(_metadata, self);
+
+	/* the hand-over does not wait for A's copy */
+	EXPECT_EQ(0, kdbus_name_acquire(&self->r, HANDOVER_NAME, 0, NULL));
+	EXPECT_TRUE(sender_stalled(self));
+
+	ASSERT_EQ(0, stall_resolve(self));
+	ret = sock_recv(self->sock, &status, NULL, A_WAIT_MS);
+	ASSERT_EQ(0, ret) TH_LOG("A's SEND did not end after the fault was resolved");
+	EXPECT_EQ(0, status) TH_LOG("A's SEND: %s", strerror(-status));
+	EXPECT_EQ(0, child_reap(self, A_WAIT_MS));
+
+	/* the new owner has it */
+	ASSERT_EQ(0, kdbus_recv_wait(&self->r, OP_MS, &recv, &msg))
+		TH_LOG("A's message did not reach the new owner");
+	EXPECT_EQ(self->a.id, msg->src_id);
+	EXPECT_EQ(A_COOKIE, msg->cookie);
+	item = kdbus_msg_find(msg, KDBUS_ITEM_DST_NAME);
+	ASSERT_NE(NULL, item);
+	EXPECT_STREQ(HANDOVER_NAME, item->str);
+	EXPECT_EQ((ssize_t)A_LEN, kdbus_msg_payload(msg, buf, sizeof(buf)));
+	EXPECT_EQ(0, memcmp(buf, self->want_a, A_LEN));
+	EXPECT_EQ(0, kdbus_free(&self->r, recv.msg.offset));
+	EXPECT_EQ(-EAGAIN, kdbus_recv(&self->r, 0, 0, NULL, NULL));
+	/* and nothing stayed behind at the activator */
+	EXPECT_EQ(-EAGAIN, kdbus_recv(&act, 0, 0, NULL, NULL))
+		TH_LOG("A's message was queued at the former owner");
+	EXPECT_GE(0, kmsg_splats(self->kmsg))
+		TH_LOG("the kernel warned (see above)");
+	kdbus_conn_free(&act);
 }
 
 TEST_HARNESS_MAIN
