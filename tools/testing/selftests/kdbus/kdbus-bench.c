@@ -2378,6 +2378,25 @@ static unsigned int sort_unique(unsigned int *v, unsigned int n)
 	return r;
 }
 
+/*
+ * The counts of one kind of cell: none if @off (the option that skips
+ * them), @def if none were given; ascending, each count once.
+ */
+static unsigned int counts_final(unsigned int *v, unsigned int n, bool off,
+				 const unsigned int *def, unsigned int ndef)
+{
+	unsigned int i;
+
+	if (off)
+		return 0;
+	if (!n) {
+		for (i = 0; i < ndef; i++)
+			v[i] = def[i];
+		n = ndef;
+	}
+	return sort_unique(v, n);
+}
+
 /* an option's count, 0..@max, into v[(*n)++]; false if bad or too many */
 static bool add_count(const char *arg, unsigned long max, unsigned int *v,
 		      unsigned int *n)
@@ -2542,31 +2561,12 @@ int main(int argc, char **argv)
 	}
 	for (t = 0; t < BT_COUNT && !any_transport; t++)
 		opt.run[t] = true;
-	if (no_conns) {
-		opt.nidle = 0;
-	} else if (!opt.nidle) {
-		for (i = 0; i < ARRAY_SIZE(default_idle); i++)
-			opt.idle[i] = default_idle[i];
-		opt.nidle = ARRAY_SIZE(default_idle);
-	}
-	if (no_bcast) {
-		opt.nbcast = 0;
-	} else if (!opt.nbcast) {
-		for (i = 0; i < ARRAY_SIZE(default_bcast); i++)
-			opt.bcast[i] = default_bcast[i];
-		opt.nbcast = ARRAY_SIZE(default_bcast);
-	}
-	if (no_names) {
-		opt.nnames = 0;
-	} else if (!opt.nnames) {
-		for (i = 0; i < ARRAY_SIZE(default_names); i++)
-			opt.names[i] = default_names[i];
-		opt.nnames = ARRAY_SIZE(default_names);
-	}
-	/* ascending, each count once */
-	opt.nidle = sort_unique(opt.idle, opt.nidle);
-	opt.nbcast = sort_unique(opt.bcast, opt.nbcast);
-	opt.nnames = sort_unique(opt.names, opt.nnames);
+	opt.nidle = counts_final(opt.idle, opt.nidle, no_conns, default_idle,
+				 ARRAY_SIZE(default_idle));
+	opt.nbcast = counts_final(opt.bcast, opt.nbcast, no_bcast,
+				  default_bcast, ARRAY_SIZE(default_bcast));
+	opt.nnames = counts_final(opt.names, opt.nnames, no_names,
+				  default_names, ARRAY_SIZE(default_names));
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGPIPE, SIG_IGN);
