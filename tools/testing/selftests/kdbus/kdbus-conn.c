@@ -944,3 +944,33 @@ int kdbus_wait_child(pid_t pid)
 		return 256 + WTERMSIG(status);
 	return WEXITSTATUS(status);
 }
+
+int kdbus_wait_pollin(int fd, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	int ret;
+
+	do {
+		ret = poll(&pfd, 1, timeout_ms);
+	} while (ret < 0 && errno == EINTR);
+	if (ret < 0)
+		return -errno;
+	if (!ret)
+		return -ETIMEDOUT;
+	return (pfd.revents & POLLIN) ? 0 : -EIO;
+}
+
+bool kdbus_msg_payload_is(const struct kdbus_msg *msg, const char *want)
+{
+	char buf[256];
+	ssize_t n = kdbus_msg_payload(msg, buf, sizeof(buf) - 1);
+
+	if (n < 0)
+		return false;
+	buf[n] = '\0';
+	if ((size_t)n != strlen(want) || memcmp(buf, want, n)) {
+		kdbus_log("payload \"%s\", expected \"%s\"", buf, want);
+		return false;
+	}
+	return true;
+}

@@ -379,4 +379,16 @@ pid_t kdbus_spawn_as(uid_t uid, gid_t gid, int (*fn)(void *arg), void *arg);
  */
 int kdbus_wait_child(pid_t pid);
 
+/*
+ * Poll @fd for POLLIN up to @timeout_ms (restarted after signals): 0,
+ * -ETIMEDOUT, -EIO if it polled without POLLIN (an error or hang-up), or
+ * -errno of poll().
+ */
+int kdbus_wait_pollin(int fd, int timeout_ms);
+/*
+ * Whether the inline payload of the received message @msg is exactly the
+ * string @want (without its NUL); a mismatch is logged.
+ */
+bool kdbus_msg_payload_is(const struct kdbus_msg *msg, const char *want);
+
 #endif /* KDBUS_CONN_H */

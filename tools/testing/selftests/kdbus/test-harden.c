@@ -101,22 +101,6 @@ static void close_msg_fds(const struct kdbus_msg *msg)
 	}
 }
 
-/* whether the inline payload of @msg is exactly the string @want */
-static bool payload_is(const struct kdbus_msg *msg, const char *want)
-{
-	char buf[256];
-	ssize_t n = kdbus_msg_payload(msg, buf, sizeof(buf) - 1);
-
-	if (n < 0)
-		return false;
-	buf[n] = '\0';
-	if ((size_t)n != strlen(want) || memcmp(buf, want, n)) {
-		kdbus_log("payload \"%s\", expected \"%s\"", buf, want);
-		return false;
-	}
-	return true;
-}
-
 /* send @text and @n fds from @conn to @dst: 0 or -errno */
 static int send_fds(struct kdbus_conn *conn, __u64 dst, __u64 cookie,
 		    const char *text, const int *fds, unsigned int n)
@@ -152,7 +136,7 @@ static int recv_one_fd(struct kdbus_conn *conn, __u64 cookie, int sent)
 	if (!msg)
 		return -EBADMSG;
 	it = kdbus_msg_find(msg, KDBUS_ITEM_FDS);
-	if (msg->cookie != cookie || !payload_is(msg, "fd") || !it ||
+	if (msg->cookie != cookie || !kdbus_msg_payload_is(msg, "fd") || !it ||
 	    fds_count(it) != 1 || cmd.msg.return_flags) {
 		kdbus_log("cookie %llu (want %llu), FDS item %s, return_flags %#llx",
 			  (unsigned long long)msg->cookie,
@@ -745,7 +729,7 @@ static void *sync_server(void *arg)
 		r->request_ok = msg->cookie == r->cookie &&
 				msg->src_id == r->caller->id &&
 				(msg->flags & KDBUS_MSG_EXPECT_REPLY) &&
-				payload_is(msg, "call");
+				kdbus_msg_payload_is(msg, "call");
 		kdbus_free(r->callee, recv.msg.offset);
 	}
 	kdbus_msg_release(reply);
@@ -864,7 +848,7 @@ TEST_F(harden, recv_fd_table_full)
 	ASSERT_NE(NULL, msg);
 	EXPECT_EQ(1ULL, msg->cookie);
 	EXPECT_EQ(self->a.id, msg->src_id);
-	EXPECT_TRUE(payload_is(msg, "first"));
+	EXPECT_TRUE(kdbus_msg_payload_is(msg, "first"));
 	EXPECT_EQ((__u64)KDBUS_RECV_RETURN_INCOMPLETE_FDS,
 		  cmd.msg.return_flags & KDBUS_RECV_RETURN_INCOMPLETE_FDS);
 	it = kdbus_msg_find(msg, KDBUS_ITEM_FDS);
@@ -880,7 +864,7 @@ TEST_F(harden, recv_fd_table_full)
 	ASSERT_EQ(0, kdbus_recv(&self->b, 0, 0, &cmd, &msg));
 	ASSERT_NE(NULL, msg);
 	EXPECT_EQ(2ULL, msg->cookie);
-	EXPECT_TRUE(payload_is(msg, "second"));
+	EXPECT_TRUE(kdbus_msg_payload_is(msg, "second"));
 	EXPECT_EQ(0ULL, cmd.msg.return_flags);
 	EXPECT_EQ(0, kdbus_free(&self->b, cmd.msg.offset));
 	EXPECT_EQ(-EAGAIN, kdbus_recv(&self->b, 0, 0, NULL, NULL));
@@ -907,7 +891,7 @@ static int check_failslab_msg(struct kdbus_conn *conn,
 
 	msg = (const struct kdbus_msg *)((__u8 *)conn->pool +
 					 cmd->msg.offset);
-	if (msg->cookie != cookie || !payload_is(msg, "failslab")) {
+	if (msg->cookie != cookie || !kdbus_msg_payload_is(msg, "failslab")) {
 		kdbus_log("message cookie %llu, expected %llu",
 			  (unsigned long long)msg->cookie,
 			  (unsigned long long)cookie);

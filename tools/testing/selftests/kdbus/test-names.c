@@ -129,22 +129,6 @@ static int watch_names(struct kdbus_conn *c)
 	return 0;
 }
 
-/* poll @fd for POLLIN up to @ms: 0, -ETIMEDOUT or -errno */
-static int wait_pollin(int fd, int ms)
-{
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	int ret;
-
-	do {
-		ret = poll(&pfd, 1, ms);
-	} while (ret < 0 && errno == EINTR);
-	if (ret < 0)
-		return -errno;
-	if (!ret)
-		return -ETIMEDOUT;
-	return (pfd.revents & POLLIN) ? 0 : -EIO;
-}
-
 /* nothing arrives at @c within @ms: 0, else -EBADMSG (logged) */
 static int quiet(struct kdbus_conn *c, int ms)
 {
@@ -152,7 +136,7 @@ static int quiet(struct kdbus_conn *c, int ms)
 	struct kdbus_msg *m;
 	int ret;
 
-	wait_pollin(c->fd, ms);
+	kdbus_wait_pollin(c->fd, ms);
 	ret = kdbus_recv(c, 0, 0, &cmd, &m);
 	if (ret == -EAGAIN)
 		return cmd.dropped_msgs ? -EBADMSG : 0;
@@ -279,7 +263,7 @@ static void check_msg(struct __test_metadata *_metadata,
 	struct kdbus_msg *m;
 	__u64 size;
 
-	ASSERT_EQ(0, wait_pollin(c->fd, WAIT_MS))
+	ASSERT_EQ(0, kdbus_wait_pollin(c->fd, WAIT_MS))
 		TH_LOG("waiting for \"%s\" on %llu", text,
 		       (unsigned long long)c->id);
 	ASSERT_EQ(0, kdbus_recv(c, peek ? KDBUS_RECV_PEEK : 0, 0, &cmd, &m))
@@ -1327,7 +1311,7 @@ TEST_F(names, owner_process_exits)
 	}
 	close(go_pipe[0]);
 	close(id_pipe[1]);
-	ASSERT_EQ(0, wait_pollin(id_pipe[0], WAIT_MS));
+	ASSERT_EQ(0, kdbus_wait_pollin(id_pipe[0], WAIT_MS));
 	ASSERT_EQ((ssize_t)sizeof(child_id),
 		  read(id_pipe[0], &child_id, sizeof(child_id)));
 	EXPECT_NOTIFY(&self->w, ADD, 0, 0, child_id, 0, NAME_A);
@@ -1697,10 +1681,10 @@ TEST_F(names, activator_queue)
 	NEW_ACTIVATOR(&act, ACT_NAME);
 	NEW_CONN(&b);
 	EXPECT_NOTIFY(&self->w, ADD, 0, 0, act.id, N_ACTIVATOR, ACT_NAME);
-	EXPECT_EQ(-ETIMEDOUT, wait_pollin(act.fd, 0));
+	EXPECT_EQ(-ETIMEDOUT, kdbus_wait_pollin(act.fd, 0));
 
 	ASSERT_EQ(0, send_to_name(&b, ACT_NAME, "m0"));
-	EXPECT_EQ(0, wait_pollin(act.fd, WAIT_MS));
+	EXPECT_EQ(0, kdbus_wait_pollin(act.fd, WAIT_MS));
 	ASSERT_EQ(0, send_to_name(&b, ACT_NAME, "m1"));
 	/* the owner's id (the activator's) with the name is fine too */
 	ASSERT_EQ(0, send_text(&b, act.id, ACT_NAME, 0, 2, "m2"));
@@ -1754,7 +1738,7 @@ TEST_F(names, activator_handover)
 	}
 	ASSERT_EQ(0, send_text(&c, KDBUS_DST_ID_NAME, ACT_NAME,
 			       KDBUS_MSG_EXPECT_REPLY, 0x99, "call"));
-	ASSERT_EQ(0, wait_pollin(act.fd, WAIT_MS));
+	ASSERT_EQ(0, kdbus_wait_pollin(act.fd, WAIT_MS));
 
 	/* no REPLACE_EXISTING needed */
 	rf = ~0ULL;
@@ -1921,7 +1905,7 @@ TEST_F(names, activator_sync_call_handover)
 	s.ret = -1;
 	ASSERT_EQ(0, pthread_create(&s.thread, NULL, sync_caller_thread, &s));
 	/* the call is queued at the activator */
-	if (wait_pollin(act.fd, WAIT_MS)) {
+	if (kdbus_wait_pollin(act.fd, WAIT_MS)) {
 		/* end the waiting call (12.4) before failing */
 		kdbus_byebye(&c);
 		pthread_join(s.thread, NULL);
@@ -2029,7 +2013,7 @@ TEST_F_TIMEOUT(names, activator_handover_in_flight, 120)
 	close(ready[1]);
 	close(go[0]);
 	for (i = 0; i < FLIGHT_SENDERS; i++) {
-		ASSERT_EQ(0, wait_pollin(ready[0], WAIT_MS));
+		ASSERT_EQ(0, kdbus_wait_pollin(ready[0], WAIT_MS));
 		ASSERT_EQ(1, read(ready[0], &x, 1));
 		ASSERT_EQ('r', x);
 	}
@@ -2037,7 +2021,7 @@ TEST_F_TIMEOUT(names, activator_handover_in_flight, 120)
 		  write(go[1], "gggg", FLIGHT_SENDERS));
 
 	/* the first messages reach the activator, then the hand-over */
-	ASSERT_EQ(0, wait_pollin(act.fd, WAIT_MS));
+	ASSERT_EQ(0, kdbus_wait_pollin(act.fd, WAIT_MS));
 	rf = ~0ULL;
 	ASSERT_EQ(0, kdbus_name_acquire(&b, ACT_NAME, 0, &rf));
 	EXPECT_EQ(0ULL, rf);

@@ -120,18 +120,6 @@ static void fill(void *buf, size_t len, unsigned int seed)
 		((__u8 *)buf)[i] = pattern(i, seed);
 }
 
-/* wait up to @timeout_ms until @fd polls readable: 0 or -ETIMEDOUT */
-static int wait_pollin(int fd, int timeout_ms)
-{
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	int ret;
-
-	do {
-		ret = poll(&pfd, 1, timeout_ms);
-	} while (ret < 0 && errno == EINTR);
-	return ret == 1 && (pfd.revents & (POLLIN | POLLHUP)) ? 0 : -ETIMEDOUT;
-}
-
 /* log the header and first item of a received message */
 static void log_msg(const char *what, const struct kdbus_msg *msg)
 {
@@ -414,7 +402,7 @@ static int job_run(struct job *j, int timeout_ms)
 	if (ret)
 		return -ret;
 	j->started = true;
-	ret = wait_pollin(j->efd, timeout_ms);
+	ret = kdbus_wait_pollin(j->efd, timeout_ms);
 	if (ret)
 		kdbus_log("%s: not done after %d ms", j->what, timeout_ms);
 	return ret;
@@ -645,7 +633,7 @@ static int sock_recv(int sock, int *status, int *fd, int timeout_ms)
 
 	if (fd)
 		*fd = -1;
-	if (wait_pollin(sock, timeout_ms))
+	if (kdbus_wait_pollin(sock, timeout_ms))
 		return -ETIMEDOUT;
 	n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
 	if (n < 0)

@@ -162,22 +162,6 @@ static void log_msg(const char *what, const struct kdbus_msg *msg)
 			  (unsigned long long)msg->items[0].type);
 }
 
-/* whether @payload of a received message is exactly @want */
-static bool payload_is(const struct kdbus_msg *msg, const char *want)
-{
-	char buf[256];
-	ssize_t n = kdbus_msg_payload(msg, buf, sizeof(buf) - 1);
-
-	if (n < 0)
-		return false;
-	buf[n] = '\0';
-	if ((size_t)n != strlen(want) || memcmp(buf, want, n)) {
-		kdbus_log("payload \"%s\", expected \"%s\"", buf, want);
-		return false;
-	}
-	return true;
-}
-
 /* 0 if nothing is queued on @conn (after @quiet_ms), else -EBADMSG */
 static int queue_empty(struct kdbus_conn *conn, int quiet_ms)
 {
@@ -227,7 +211,7 @@ static int check_reply(struct kdbus_conn *conn,
 			  (unsigned long long)msg->size,
 			  (unsigned long long)info->msg_size);
 		bad = 1;
-	} else if (!payload_is(msg, want)) {
+	} else if (!kdbus_msg_payload_is(msg, want)) {
 		bad = 1;
 	}
 	if (msg->src_id != src || msg->dst_id != conn->id ||
@@ -330,23 +314,11 @@ static int recv_request(struct kdbus_conn *conn, __u64 src, __u64 cookie,
 			  (unsigned long long)deadline);
 		bad = 1;
 	}
-	if (!payload_is(msg, want))
+	if (!kdbus_msg_payload_is(msg, want))
 		bad = 1;
 	if (kdbus_free(conn, recv.msg.offset))
 		bad = 1;
 	return bad ? -EBADMSG : 0;
-}
-
-/* wait up to @timeout_ms until @fd polls readable: 0 or -ETIMEDOUT */
-static int wait_pollin(int fd, int timeout_ms)
-{
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	int ret;
-
-	do {
-		ret = poll(&pfd, 1, timeout_ms);
-	} while (ret < 0 && errno == EINTR);
-	return ret == 1 && (pfd.revents & POLLIN) ? 0 : -ETIMEDOUT;
 }
 
 /*
@@ -459,7 +431,7 @@ static int peer_recv(struct peer *p, unsigned int i)
 	int ret;
 
 	if (p->mode == PEER_DROP) {
-		ret = wait_pollin(conn->fd, WAIT_MS);
+		ret = kdbus_wait_pollin(conn->fd, WAIT_MS);
 		if (!ret)
 			ret = kdbus_recv(conn, KDBUS_RECV_DROP, 0, &recv,
 					 NULL);
@@ -478,7 +450,7 @@ static int peer_recv(struct peer *p, unsigned int i)
 	p->src[i] = msg->src_id;
 	call_payload(want, sizeof(want), msg->cookie);
 	if (!(msg->flags & KDBUS_MSG_EXPECT_REPLY) || !msg->timeout_ns ||
-	    !payload_is(msg, want))
+	    !kdbus_msg_payload_is(msg, want))
 		ret = -EBADMSG;
 	if (kdbus_free(conn, recv.msg.offset))
 		ret = -EBADMSG;
@@ -651,7 +623,7 @@ static void *poke_thread(void *arg)
 	sigfillset(&set);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 
-	if (wait_pollin(p->callee->fd, WAIT_MS) ||
+	if (kdbus_wait_pollin(p->callee->fd, WAIT_MS) ||
 	    wait_blocked_in_send(p->caller_tid, p->caller_conn->fd,
 				 WAIT_MS)) {
 		/* act anyway, so that the caller does not hang */
@@ -755,7 +727,7 @@ TEST_F(sync, async_call_and_reply)
 	EXPECT_EQ(self->a.id, msg->dst_id);
 	EXPECT_EQ(0x1234ULL, msg->cookie_reply);
 	EXPECT_EQ(0ULL, msg->flags & KDBUS_MSG_EXPECT_REPLY);
-	EXPECT_TRUE(payload_is(msg, "reply:1234"));
+	EXPECT_TRUE(kdbus_msg_payload_is(msg, "reply:1234"));
 	EXPECT_EQ(0, kdbus_free(&self->a, recv.msg.offset));
 
 	/* the tracker is gone: no second reply, no timeout later */
@@ -903,7 +875,7 @@ TEST_F(sync, reply_dead_on_close_unread)
 	__u64 deadline = kdbus_now_ns() + MEDIUM_NS;
 
 	ASSERT_EQ(0, call_async(&self->a, self->b.id, 0x51, deadline));
-	ASSERT_EQ(0, wait_pollin(self->b.fd, WAIT_MS));
+	ASSERT_EQ(0, kdbus_wait_pollin(self->b.fd, WAIT_MS));
 	conn_close(&self->b);
 
 	EXPECT_EQ(0, recv_reply_notification(&self->a, KDBUS_ITEM_REPLY_DEAD,
@@ -961,7 +933,7 @@ TEST_F(sync, reply_dead_once_per_request)
 			dead++;
 		} else {
 			EXPECT_EQ(1ULL, msg->cookie_reply);
-			EXPECT_TRUE(payload_is(msg, "reply:1"));
+			EXPECT_TRUE(kdbus_msg_payload_is(msg, "reply:1"));
 		}
 		if (msg->cookie_reply >= 1 && msg->cookie_reply <= 4) {
 			/* each request is reported once */
@@ -996,7 +968,7 @@ TEST_F(sync, reply_dead_on_recv_drop)
 
 	ASSERT_EQ(0, call_async(&self->a, self->b.id, 0x54,
 				kdbus_now_ns() + LONG_NS));
-	ASSERT_EQ(0, wait_pollin(self->b.fd, WAIT_MS));
+	ASSERT_EQ(0, kdbus_wait_pollin(self->b.fd, WAIT_MS));
 	ASSERT_EQ(0, kdbus_recv(&self->b, KDBUS_RECV_DROP, 0, &recv, NULL));
 	EXPECT_EQ(self->b.pool_size, recv.msg.offset);
 	EXPECT_EQ(0ULL, recv.msg.msg_size);
@@ -2018,7 +1990,7 @@ TEST_F(sync, unprivileged_callee_answers)
 	ASSERT_EQ(0, pipe2(pipefd, O_CLOEXEC));
 	ctx.pipe_w = pipefd[1];
 	ASSERT_EQ(0, pthread_create(&t.thread, NULL, run_callee_thread, &t));
-	ret = wait_pollin(pipefd[0], WAIT_MS);
+	ret = kdbus_wait_pollin(pipefd[0], WAIT_MS);
 	if (!ret && read(pipefd[0], &id, sizeof(id)) != sizeof(id))
 		ret = -EIO;
 	if (!ret && !id)
