@@ -6,8 +6,12 @@
 # of one connection's open(), HELLO, BYEBYE and close() with 1, 100 and
 # 1000 idle connections on the bus; the time of one broadcast SEND with 1,
 # 100 and 1000 receivers that have no match, a match that misses or one
-# that hits, next to an 8-byte AF_UNIX datagram send; and the time of
-# NAME_ACQUIRE + NAME_RELEASE with 10 and 10000 other names registered.
+# that hits, next to an 8-byte AF_UNIX datagram send; the time of
+# NAME_ACQUIRE + NAME_RELEASE with 10 and 10000 other names registered;
+# and the cost of metadata: the 8-byte asynchronous call and its reply
+# with no metadata (both attach masks 0) and with all of it (both masks
+# _KDBUS_ATTACH_ALL on both sides, the module parameter attach_flags_mask
+# set to ~0 for that cell and restored after), and their difference.
 #
 # The kernel is the series with configs/bench.config instead of
 # configs/debug.config (KASAN, lockdep &c. would distort the timings), built
@@ -27,7 +31,7 @@
 #                        (repeatable) sets the idle connection counts; "-B"
 #                        skips broadcast SEND, "-b N" sets the receiver
 #                        counts; "-N" skips the names, "-n N" sets the
-#                        name counts
+#                        name counts; "-M" skips the metadata cell
 #   QEMU_ACCEL=kvm       KVM instead of software emulation (TCG)
 #   QEMU_SMP=N           guest CPUs (default 2: client and server pinned apart)
 set -euo pipefail

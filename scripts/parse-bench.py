@@ -5,19 +5,23 @@
 Usage: parse-bench.py [--accel tcg|kvm] [--smp N] LOG
 
 Reads the lines kdbus-bench prints (KDBUS-BENCH-INFO starts a run, then
-KDBUS-BENCH per cell, KDBUS-BENCH-PHASE per side, KDBUS-BENCH-CONN per
-number of idle connections, KDBUS-BENCH-BCAST per number of broadcast
-receivers and match case plus the AF_UNIX datagram reference, and
-KDBUS-BENCH-NAME per number of registered names) and prints, for every
-run (client and server on two CPUs, then on one), per payload size the
-median and p90 round-trip time of every transport in microseconds and the
-ratio kdbus/AF_UNIX of the medians; then the time of one connection's
-open(), HELLO, BYEBYE and close() with 1, 100, 1000 (kdbus-bench -i) idle
-connections on the bus, and how it grows with them; then the time of one
-broadcast SEND with 1, 100, 1000 (-b) receivers that have no match, a
-match that misses and one that hits, in nanoseconds, next to an 8-byte
-AF_UNIX datagram send; then the time of NAME_ACQUIRE + NAME_RELEASE with
-10 and 10000 (-n) other names registered, and whether it stays flat.
+KDBUS-BENCH per cell, KDBUS-BENCH-PHASE per side, KDBUS-BENCH-META per
+metadata case, KDBUS-BENCH-CONN per number of idle connections,
+KDBUS-BENCH-BCAST per number of broadcast receivers and match case plus
+the AF_UNIX datagram reference, and KDBUS-BENCH-NAME per number of
+registered names) and prints, for every run (client and server on two
+CPUs, then on one), per payload size the median and p90 round-trip time
+of every transport in microseconds and the ratio kdbus/AF_UNIX of the
+medians; then the 8-byte kdbus-async round trip with no metadata and
+with all of it (kdbus-bench -M skips it), the metadata cost per call
+(the difference of the medians) and their ratio; then the time of one
+connection's open(), HELLO, BYEBYE and close() with 1, 100, 1000
+(kdbus-bench -i) idle connections on the bus, and how it grows with
+them; then the time of one broadcast SEND with 1, 100, 1000 (-b)
+receivers that have no match, a match that misses and one that hits, in
+nanoseconds, next to an 8-byte AF_UNIX datagram send; then the time of
+NAME_ACQUIRE + NAME_RELEASE with 10 and 10000 (-n) other names
+registered, and whether it stays flat.
 Exit status: 0 when every cell of every run has numbers, 1 when a cell
 failed or is missing, the clock is coarse, or the benchmark did not
 finish.
@@ -37,6 +41,9 @@ CONN_STEPS = ("open", "hello", "byebye", "close")
 BCAST_CASES = ("none", "miss", "hit")
 BCAST_TITLE = {"none": "no match", "miss": "match, no hit", "hit": "match, hit"}
 DGRAM = "unix-dgram"
+# metadata: the cases as kdbus-bench names them, and for people
+META_CASES = ("none", "all")
+META_TITLE = {"none": "none (attach masks 0)", "all": "all (_KDBUS_ATTACH_ALL)"}
 NAME_STEPS = ("acquire", "release")
 LINE = re.compile(r"^(?:\[ *[0-9.]+\] )?(KDBUS-BENCH(?:-[A-Z]+)?) (.*)$")
 
@@ -71,7 +78,8 @@ def parse(path):
             kind, kv = m.group(1), fields(m.group(2))
             if kind == "KDBUS-BENCH-INFO" or not runs:
                 runs.append({"info": {}, "cells": {}, "phases": [], "conns": {},
-                             "bcast": {}, "dgram": None, "names": {}})
+                             "bcast": {}, "dgram": None, "names": {},
+                             "meta": {}})
             run = runs[-1]
             if kind == "KDBUS-BENCH-INFO":
                 run["info"] = kv
@@ -79,6 +87,8 @@ def parse(path):
                 run["cells"][(int(kv["size"]), kv["transport"])] = kv
             elif kind == "KDBUS-BENCH-PHASE":
                 run["phases"].append(kv)
+            elif kind == "KDBUS-BENCH-META" and "metadata" in kv:
+                run["meta"][kv["metadata"]] = kv
             elif kind == "KDBUS-BENCH-CONN" and "idle" in kv:
                 run["conns"][int(kv["idle"])] = kv
             elif kind == "KDBUS-BENCH-BCAST" and kv.get("match") == DGRAM:
@@ -108,8 +118,8 @@ def ratio(cells, size, t):
 
 def print_run(run, smp, errors):
     """Print one run's tables, add its failed cells to errors[(transport,
-    error)] = [sizes]; return (failed cells, cells, messages, verdict,
-    HELLO + BYEBYE verdict or None)."""
+    error)] = [sizes]; return (failed cells, cells, messages, verdict, and
+    the metadata, HELLO + BYEBYE, broadcast and name verdicts or None)."""
     info, cells, phases = run["info"], run["cells"], run["phases"]
     sizes = sorted({s for s, _ in cells} | set(SIZES))
     transports = list(TRANSPORTS) + sorted({t for _, t in cells} - set(TRANSPORTS))
@@ -178,8 +188,10 @@ def print_run(run, smp, errors):
                      if k not in ("size", "transport", "side", "n")]
             print("  %-11s %-6s %s" % (p.get("transport"), p.get("side"), ", ".join(steps)))
 
-    f, n, conn_verdict = print_conns(run, errors)
+    f, n, meta_verdict = print_meta(run, errors)
     failed, total = failed + f, n
+    f, n, conn_verdict = print_conns(run, errors)
+    failed, total = failed + f, total + n
     f, n, bcast_verdict = print_bcast(run, errors)
     failed, total = failed + f, total + n
     f, n, name_verdict = print_names(run, errors)
@@ -192,7 +204,69 @@ def print_run(run, smp, errors):
             verdict.append("%s %.2fx%s" % (t, r, "" if r <= TARGET else " (over)"))
     verdict = ", ".join(verdict) if verdict else "no kdbus numbers"
     return (failed, total + len(sizes) * len(transports), msgs, verdict,
-            conn_verdict, bcast_verdict, name_verdict)
+            meta_verdict, conn_verdict, bcast_verdict, name_verdict)
+
+
+def meta_cost(meta):
+    """(all - none, all / none) of the medians in us, or None."""
+    a, b = meta.get("none", {}), meta.get("all", {})
+    if "median_us" not in a or "median_us" not in b:
+        return None
+    lo, hi = float(a["median_us"]), float(b["median_us"])
+    return hi - lo, (hi / lo if lo > 0 else None)
+
+
+def print_meta(run, errors):
+    """Print the metadata table of a run; add its failed cases to errors;
+    return (failed cases, cases, verdict or None)."""
+    info, meta = run["info"], run["meta"]
+    if info.get("meta_size", "-") == "-" and not meta:
+        return 0, 0, None
+    size = info.get("meta_size", "-")
+    size = int(size) if size.isdigit() else 8
+    print()
+    print("metadata: the %d-byte kdbus-async round trip (call + reply) between"
+          % size)
+    print("connections that ask for no metadata (attach_flags_send and _recv 0")
+    print("on both sides) or for all of it (both _KDBUS_ATTACH_ALL on both sides),")
+    print("attach_flags_mask ~0 for both; items, bytes: the metadata items of the")
+    print("client's first reply; round-trip times in microseconds")
+    print()
+    head = "%-25s | %8s %8s  | %5s %6s" % ("metadata", "median", "p90", "items", "bytes")
+    print(head)
+    print("-" * len(head))
+    failed = noisy = 0
+    for c in META_CASES:
+        kv = meta.get(c)
+        row = "%-25s |" % META_TITLE[c]
+        if kv is None or "error" in kv:
+            if kv is None:
+                err = "no result"
+                row += " %-18s |" % "missing"
+            else:
+                err = kv["error"].replace(":", ": ", 1)
+                row += " %-18.18s |" % ("error: " + kv["error"].split(":")[-1])
+            failed += 1
+            errors.setdefault(("metadata", err), []).append(c)
+            print(row)
+            continue
+        med, p90 = float(kv["median_us"]), float(kv["p90_us"])
+        mark = "*" if p90 > NOISY * med else " "
+        noisy += mark == "*"
+        row += " %8.1f %8.1f%s |" % (med, p90, mark)
+        row += " %5s %6s" % (kv.get("items", "-"), kv.get("item_bytes", "-"))
+        print(row)
+    if noisy:
+        print("*: p90 above %gx the median: the host kept the guest's vCPUs waiting" % NOISY)
+    print("n: " + "/".join(meta.get(c, {}).get("n", "-") for c in META_CASES))
+    cost = meta_cost(meta)
+    if cost is None:
+        verdict = "no numbers"
+    else:
+        verdict = "%+.2f us per call (all - none), all/none %s" % (
+            cost[0], "%.2fx" % cost[1] if cost[1] is not None else "-")
+    print("metadata cost, " + verdict)
+    return failed, len(META_CASES), verdict
 
 
 def conn_growth(conns, counts):
@@ -423,22 +497,27 @@ def main():
         print("guest clocksource: %s" % markers["clocksource"])
 
     ok, failed, total, verdicts, msgs, errors = True, 0, 0, [], [], {}
-    conn_verdicts, bcast_verdicts, name_verdicts = [], [], []
+    meta_verdicts, conn_verdicts, bcast_verdicts, name_verdicts = [], [], [], []
     for run in runs:
         print()
-        f, n, m, v, cv, bv, nv = print_run(run, args.smp, errors)
+        f, n, m, v, mv, cv, bv, nv = print_run(run, args.smp, errors)
         failed, total = failed + f, total + n
         msgs += m
         where = placement(run["info"])
         verdicts.append("%s: %s" % (where, v))
-        for verdict, lst in ((cv, conn_verdicts), (bv, bcast_verdicts),
-                             (nv, name_verdicts)):
+        for verdict, lst in ((mv, meta_verdicts), (cv, conn_verdicts),
+                             (bv, bcast_verdicts), (nv, name_verdicts)):
             if verdict is not None:
                 lst.append("%s: %s" % (where, verdict))
     print()
     print("8 bytes, kdbus/AF_UNIX (target <= %.1fx):" % TARGET)
     for v in verdicts:
         print("  " + v)
+    if meta_verdicts:
+        print("metadata cost of an 8-byte kdbus-async call, all metadata vs none"
+              " (median):")
+        for v in meta_verdicts:
+            print("  " + v)
     if conn_verdicts:
         print("HELLO + BYEBYE, median with the most vs the fewest idle connections"
               " (target: flat, <= %.2fx):" % FLAT)
@@ -469,6 +548,10 @@ def main():
             cells = list(dict.fromkeys(sizes))
             msgs.append("FAILED: broadcast SEND: %s (%d cells: %s)"
                         % (e, len(cells), ", ".join(cells)))
+            continue
+        if t == "metadata":
+            msgs.append("FAILED: metadata: %s (cases: %s)"
+                        % (e, ", ".join(dict.fromkeys(sizes))))
             continue
         if t == "names":
             msgs.append("FAILED: NAME_ACQUIRE + NAME_RELEASE: %s (names: %s)"

@@ -19,6 +19,8 @@
 #include "endpoint.h"
 #include "item.h"
 #include "limits.h"
+#include "message.h"
+#include "metadata.h"
 #include "validate.h"
 #include "node.h"
 
@@ -38,10 +40,7 @@ static void kdbus_bus_free(struct kdbus_node *node)
 	if (bus->registry_ready)
 		kdbus_name_registry_exit(&bus->name_registry);
 	kdbus_user_unref(bus->creator);
-	if (bus->creator_cred)
-		put_cred(bus->creator_cred);
-	put_pid(bus->creator_pid);
-	put_pid(bus->creator_tgid);
+	kdbus_meta_proc_unref(bus->creator_meta);
 	kfree(bus);
 }
 
@@ -118,6 +117,21 @@ struct kdbus_conn *kdbus_bus_find_conn_by_id(struct kdbus_bus *bus, u64 id)
 	return found;
 }
 
+/*
+ * Collect, in one go, the metadata of @staging that any of @n receivers
+ * will get, before it is queued at each of them.
+ */
+static void kdbus_bus_collect_meta(struct kdbus_staging *staging,
+				   struct kdbus_conn **conns, unsigned int n)
+{
+	u64 recv_mask = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		recv_mask |= atomic64_read(&conns[i]->attach_flags_recv);
+	kdbus_meta_stage_collect(&staging->meta, recv_mask);
+}
+
 /**
  * kdbus_bus_eavesdrop() - hand a copy of a message to every monitor
  * @bus:	Bus
@@ -127,7 +141,7 @@ struct kdbus_conn *kdbus_bus_find_conn_by_id(struct kdbus_bus *bus, u64 id)
  * A copy that cannot be queued counts as lost for that monitor.
  */
 void kdbus_bus_eavesdrop(struct kdbus_bus *bus, struct kdbus_conn *conn_src,
-			 const struct kdbus_staging *staging)
+			 struct kdbus_staging *staging)
 {
 	struct kdbus_conn **monitors, *conn;
 	unsigned int i, n = 0;
@@ -159,6 +173,7 @@ void kdbus_bus_eavesdrop(struct kdbus_bus *bus, struct kdbus_conn *conn_src,
 		monitors[i++] = kdbus_conn_ref(conn);
 	up_read(&bus->conn_rwlock);
 
+	kdbus_bus_collect_meta(staging, monitors, n);
 	for (i = 0; i < n; i++) {
 		if (kdbus_conn_entry_insert(conn_src, monitors[i], staging,
 					    NULL, NULL) < 0)
@@ -207,7 +222,7 @@ static void kdbus_bus_collect(struct kdbus_conn **dst, unsigned int *n,
  * is dropped; a receiver that cannot queue its copy counts it as lost.
  */
 void kdbus_bus_broadcast(struct kdbus_bus *bus, struct kdbus_conn *conn_src,
-			 const struct kdbus_staging *staging)
+			 struct kdbus_staging *staging)
 {
 	struct kdbus_conn **dst = NULL, *conn;
 	unsigned int i, n = 0;
@@ -250,6 +265,7 @@ void kdbus_bus_broadcast(struct kdbus_bus *bus, struct kdbus_conn *conn_src,
 	if (!dst)
 		return;
 
+	kdbus_bus_collect_meta(staging, dst, n);
 	for (i = 0; i < n; i++) {
 		if (kdbus_conn_entry_insert(conn_src, dst[i], staging, NULL,
 					    NULL) < 0)
@@ -295,9 +311,12 @@ kdbus_bus_new(struct kdbus_domain *domain, const char *name, u64 flags,
 	bus->attach_flags_req = attach_flags_req;
 	bus->attach_flags_owner = attach_flags_owner;
 	generate_random_uuid(bus->id128);
-	bus->creator_cred = get_current_cred();
-	bus->creator_pid = get_task_pid(current, PIDTYPE_PID);
-	bus->creator_tgid = get_task_pid(current, PIDTYPE_TGID);
+	bus->creator_meta = kdbus_meta_proc_new();
+	if (!bus->creator_meta) {
+		ret = -ENOMEM;
+		goto exit_unref;
+	}
+	kdbus_meta_proc_collect(bus->creator_meta, KDBUS_ATTACH_PROC_KINDS);
 
 	/* accounted to the real uid */
 	user = kdbus_user_lookup(domain, current_uid());

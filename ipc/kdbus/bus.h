@@ -47,6 +47,7 @@ struct pid;
 struct kdbus_conn;
 struct kdbus_domain;
 struct kdbus_staging;
+struct kdbus_meta_proc;
 struct kdbus_user;
 
 #define KDBUS_BUS_HASH_BITS	8
@@ -65,9 +66,8 @@ struct kdbus_user;
  * @id128:		Random (RFC 4122 version 4) UUID of the bus
  * @creator:		Accounting user of the creator (real uid); non-NULL
  *			once the bus is counted in its bus limit
- * @creator_cred:	Credentials of the creator at creation time
- * @creator_pid:	Thread that created the bus
- * @creator_tgid:	Thread group that created the bus
+ * @creator_meta:	Process metadata of the creator at creation time (what
+ *			BUS_CREATOR_INFO reports)
  * @conn_rwlock:	Protects @conn_hash, @monitors_list and the match lists
  * @conn_hash:		Connections by id (all kinds)
  * @monitors_list:	Monitor connections
@@ -86,9 +86,7 @@ struct kdbus_bus {
 	struct kdbus_bloom_parameter bloom;
 	u8 id128[16];
 	struct kdbus_user *creator;
-	const struct cred *creator_cred;
-	struct pid *creator_pid;
-	struct pid *creator_tgid;
+	struct kdbus_meta_proc *creator_meta;
 
 	struct rw_semaphore conn_rwlock;
 	DECLARE_HASHTABLE(conn_hash, KDBUS_BUS_HASH_BITS);
@@ -106,9 +104,9 @@ struct kdbus_bus *kdbus_bus_unref(struct kdbus_bus *bus);
 void kdbus_bus_destroy(struct kdbus_bus *bus);
 struct kdbus_conn *kdbus_bus_find_conn_by_id(struct kdbus_bus *bus, u64 id);
 void kdbus_bus_eavesdrop(struct kdbus_bus *bus, struct kdbus_conn *conn_src,
-			 const struct kdbus_staging *staging);
+			 struct kdbus_staging *staging);
 void kdbus_bus_broadcast(struct kdbus_bus *bus, struct kdbus_conn *conn_src,
-			 const struct kdbus_staging *staging);
+			 struct kdbus_staging *staging);
 
 /**
  * kdbus_bus_from_node() - the bus embedding a node

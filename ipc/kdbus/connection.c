@@ -27,9 +27,9 @@
 #include "endpoint.h"
 #include "item.h"
 #include "limits.h"
-#include "main.h"
 #include "message.h"
 #include "match.h"
+#include "metadata.h"
 #include "names.h"
 #include "validate.h"
 #include "notify.h"
@@ -66,7 +66,7 @@ static void kdbus_conn_free(struct kref *kref)
 		kdbus_pool_free(conn->pool);
 	if (conn->cred)
 		put_cred(conn->cred);
-	put_pid(conn->pid);
+	kdbus_meta_proc_unref(conn->meta_proc);
 	kdbus_user_unref(conn->user);
 	if (conn->ep)
 		kdbus_ep_unref(conn->ep);
@@ -255,21 +255,29 @@ void kdbus_conn_lost_message(struct kdbus_conn *conn)
  * @staging:	Message
  * @accept_fds:	Whether the receiver takes messages carrying fds
  *
- * Allocates and fills a slice for @staging in the pool of @dst. The
- * quota and the slice are reserved under the receiver's lock, the
- * payload is copied with no lock held.
+ * Collects the metadata @dst gets (its receive mask now), then allocates
+ * and fills a slice for @staging in the pool of @dst, with room for that
+ * metadata. The quota and the slice are reserved under the receiver's
+ * lock, the payload is copied with no lock held.
  *
  * Return: the entry, not linked into any queue, or an ERR_PTR:
  * -ECONNRESET, -ECOMM, -ENOBUFS, -EMFILE, -EXFULL, -EFAULT, -ENOMEM.
  */
 struct kdbus_queue_entry *
 kdbus_conn_entry_make(struct kdbus_conn *dst, struct kdbus_user *user,
-		      const struct kdbus_staging *staging, bool accept_fds)
+		      struct kdbus_staging *staging, bool accept_fds)
 {
 	struct kdbus_queue_entry *entry;
 	struct kdbus_pool_slice *slice;
-	size_t size = staging->slice_size;
+	size_t size, meta_size;
+	u64 attach;
 	int ret;
+
+	attach = kdbus_meta_stage_collect(&staging->meta,
+					  atomic64_read(&dst->attach_flags_recv));
+	meta_size = kdbus_meta_size(staging->meta.proc,
+				    staging->meta.conn_meta, attach);
+	size = staging->slice_size + meta_size;
 
 	mutex_lock(&dst->lock);
 
@@ -295,9 +303,9 @@ kdbus_conn_entry_make(struct kdbus_conn *dst, struct kdbus_user *user,
 
 	mutex_unlock(&dst->lock);
 
-	ret = kdbus_staging_emit(staging, slice);
+	ret = kdbus_staging_emit(staging, slice, meta_size);
 	entry = ret < 0 ? NULL :
-		kdbus_queue_entry_new(staging, staging->seq, slice);
+		kdbus_queue_entry_new(staging, slice, attach, meta_size);
 	if (!entry) {
 		if (!ret)
 			ret = -ENOMEM;
@@ -353,7 +361,7 @@ void kdbus_conn_entry_discard(struct kdbus_conn *dst,
  */
 int kdbus_conn_entry_insert(struct kdbus_conn *conn_src,
 			    struct kdbus_conn *conn_dst,
-			    const struct kdbus_staging *staging,
+			    struct kdbus_staging *staging,
 			    struct kdbus_reply *reply,
 			    const struct kdbus_name_entry *name)
 {
@@ -771,58 +779,38 @@ static int kdbus_hello_check_items(struct kdbus_args *args, bool privileged,
 	return 0;
 }
 
-/* faked identities must name ids of the caller's namespaces */
-static int kdbus_hello_check_fakes(struct kdbus_args *args)
+/*
+ * The process identity of a new connection: exactly the faked items of a
+ * privileged HELLO if there are any (their ids must exist in the caller's
+ * namespaces), else everything about the calling task.
+ */
+static struct kdbus_meta_proc *kdbus_hello_meta(struct kdbus_args *args,
+						bool *faked)
 {
-	struct kdbus_item *item;
-	unsigned int i;
+	struct kdbus_item *creds = kdbus_args_item(args, KDBUS_ITEM_CREDS);
+	struct kdbus_item *pids = kdbus_args_item(args, KDBUS_ITEM_PIDS);
+	struct kdbus_item *label = kdbus_args_item(args, KDBUS_ITEM_SECLABEL);
+	struct kdbus_meta_proc *mp;
+	int ret;
 
-	item = kdbus_args_item(args, KDBUS_ITEM_CREDS);
-	if (item) {
-		const u64 ids[] = {
-			item->creds.uid, item->creds.euid, item->creds.suid,
-			item->creds.fsuid, item->creds.gid, item->creds.egid,
-			item->creds.sgid, item->creds.fsgid,
-		};
+	mp = kdbus_meta_proc_new();
+	if (!mp)
+		return ERR_PTR(-ENOMEM);
 
-		for (i = 0; i < ARRAY_SIZE(ids); i++) {
-			struct user_namespace *ns = current_user_ns();
-			bool valid;
-
-			if (ids[i] == (u32)-1)
-				continue;
-			if (ids[i] > U32_MAX)
-				return -EINVAL;
-			/* four uids, then four gids */
-			if (i < 4)
-				valid = uid_valid(make_kuid(ns, ids[i]));
-			else
-				valid = gid_valid(make_kgid(ns, ids[i]));
-			if (!valid)
-				return -EINVAL;
-		}
+	*faked = creds || pids || label;
+	if (!*faked) {
+		kdbus_meta_proc_collect(mp, KDBUS_ATTACH_PROC_KINDS);
+		return mp;
 	}
 
-	item = kdbus_args_item(args, KDBUS_ITEM_PIDS);
-	if (item) {
-		const u64 ids[] = {
-			item->pids.pid, item->pids.tid, item->pids.ppid,
-		};
-		bool ok = true;
-
-		rcu_read_lock();
-		for (i = 0; i < ARRAY_SIZE(ids); i++) {
-			if (!ids[i])
-				continue;
-			if (ids[i] > INT_MAX || !find_vpid(ids[i]))
-				ok = false;
-		}
-		rcu_read_unlock();
-		if (!ok)
-			return -EINVAL;
+	ret = kdbus_meta_proc_fake(mp, creds ? &creds->creds : NULL,
+				   pids ? &pids->pids : NULL,
+				   label ? label->str : NULL);
+	if (ret < 0) {
+		kdbus_meta_proc_unref(mp);
+		return ERR_PTR(ret);
 	}
-
-	return 0;
+	return mp;
 }
 
 /* the HELLO slice: one BLOOM_PARAMETER item */
@@ -847,7 +835,9 @@ static int kdbus_hello_slice(struct kdbus_conn *conn, struct kdbus_bus *bus,
 static struct kdbus_conn *kdbus_conn_new(struct kdbus_ep *ep, bool privileged,
 					 struct kdbus_cmd_hello *hello,
 					 const char *name,
-					 const char *description)
+					 const char *description,
+					 struct kdbus_meta_proc *meta,
+					 bool meta_faked)
 {
 	struct kdbus_bus *bus = ep->bus;
 	struct kdbus_conn *conn;
@@ -856,8 +846,10 @@ static struct kdbus_conn *kdbus_conn_new(struct kdbus_ep *ep, bool privileged,
 	int ret;
 
 	conn = kzalloc(sizeof(*conn), GFP_KERNEL);
-	if (!conn)
+	if (!conn) {
+		kdbus_meta_proc_unref(meta);
 		return ERR_PTR(-ENOMEM);
+	}
 
 	kref_init(&conn->kref);
 	init_waitqueue_head(&conn->wait);
@@ -883,7 +875,8 @@ static struct kdbus_conn *kdbus_conn_new(struct kdbus_ep *ep, bool privileged,
 	atomic64_set(&conn->attach_flags_send, hello->attach_flags_send);
 	atomic64_set(&conn->attach_flags_recv, hello->attach_flags_recv);
 	conn->cred = get_current_cred();
-	conn->pid = get_task_pid(current, PIDTYPE_TGID);
+	conn->meta_proc = meta;
+	conn->meta_faked = meta_faked;
 
 	if (description) {
 		conn->description = kstrdup(description, GFP_KERNEL);
@@ -986,6 +979,8 @@ struct kdbus_conn *kdbus_cmd_hello(struct kdbus_ep *ep, bool privileged,
 	struct kdbus_item *item;
 	struct kdbus_args args;
 	u64 attach_send, attach_recv, special;
+	struct kdbus_meta_proc *meta;
+	bool meta_faked;
 	LIST_HEAD(notify);
 	int ret;
 
@@ -1034,19 +1029,23 @@ struct kdbus_conn *kdbus_cmd_hello(struct kdbus_ep *ep, bool privileged,
 		goto exit;
 	}
 
-	ret = kdbus_hello_check_fakes(&args);
-	if (ret < 0)
-		goto exit;
-
 	/* an activator holds one concrete name */
 	if ((special & KDBUS_HELLO_ACTIVATOR) && strchr(name, '*')) {
 		ret = -EINVAL;
 		goto exit;
 	}
 
+	/* the connection owns it from here on, even on failure */
+	meta = kdbus_hello_meta(&args, &meta_faked);
+	if (IS_ERR(meta)) {
+		ret = PTR_ERR(meta);
+		goto exit;
+	}
+
 	hello->attach_flags_send = attach_send;
 	hello->attach_flags_recv = attach_recv;
-	conn = kdbus_conn_new(ep, privileged, hello, name, description);
+	conn = kdbus_conn_new(ep, privileged, hello, name, description, meta,
+			      meta_faked);
 	if (IS_ERR(conn)) {
 		ret = PTR_ERR(conn);
 		conn = NULL;
@@ -1133,30 +1132,48 @@ int kdbus_cmd_byebye_unlocked(struct kdbus_conn *conn, void __user *argp)
 	return kdbus_args_clear(&args, ret);
 }
 
-/* write a kdbus_info result into a new slice of @conn's pool */
+/*
+ * Write a kdbus_info result into a new slice of @conn's pool: @id, @flags,
+ * a MAKE_NAME item if @make_name is given, and the metadata @mask selects
+ * from @mp and @mc, as the caller sees it (never a TIMESTAMP). The slice
+ * is exactly as large as what is written.
+ */
 static int kdbus_conn_info_slice(struct kdbus_conn *conn, u64 id, u64 flags,
-				 u64 item_type, const char *str,
+				 const char *make_name,
+				 const struct kdbus_meta_proc *mp,
+				 const struct kdbus_meta_conn *mc, u64 mask,
 				 u64 *offset, u64 *size)
 {
-	size_t len = str ? strlen(str) + 1 : 0;
-	size_t item_size = len ? ALIGN(KDBUS_ITEM_HEADER_SIZE + len, 8) : 0;
-	struct kdbus_info info = {
-		.size = sizeof(info) + item_size,
-		.id = id,
-		.flags = flags,
-	};
-	struct kdbus_item hdr = {
-		.size = KDBUS_ITEM_HEADER_SIZE + len,
-		.type = item_type,
-	};
-	struct kvec kvec[3] = {
-		{ .iov_base = &info, .iov_len = sizeof(info) },
-		{ .iov_base = &hdr, .iov_len = KDBUS_ITEM_HEADER_SIZE },
-		{ .iov_base = (void *)str, .iov_len = len },
-	};
+	size_t len = make_name ? strlen(make_name) + 1 : 0;
+	size_t pos = sizeof(struct kdbus_info);
+	struct kdbus_info *info;
+	struct kvec kvec;
+	int ret;
 
-	return kdbus_pool_publish_kvec(conn->pool, kvec, len ? 3 : 1,
-				       info.size, offset, size);
+	mask &= ~KDBUS_ATTACH_TIMESTAMP;
+	info = kzalloc(pos + ALIGN(KDBUS_ITEM_HEADER_SIZE + len, 8) +
+		       kdbus_meta_size(mp, mc, mask), GFP_KERNEL);
+	if (!info)
+		return -ENOMEM;
+
+	info->id = id;
+	info->flags = flags;
+	if (make_name) {
+		struct kdbus_item *item = (void *)info + pos;
+
+		item->size = KDBUS_ITEM_HEADER_SIZE + len;
+		item->type = KDBUS_ITEM_MAKE_NAME;
+		memcpy(item->str, make_name, len);
+		pos += ALIGN(item->size, 8);
+	}
+	pos += kdbus_meta_emit((void *)info + pos, mp, mc, NULL, mask);
+	info->size = pos;
+
+	kvec.iov_base = info;
+	kvec.iov_len = pos;
+	ret = kdbus_pool_publish_kvec(conn->pool, &kvec, 1, pos, offset, size);
+	kfree(info);
+	return ret;
 }
 
 /**
@@ -1172,8 +1189,8 @@ int kdbus_cmd_conn_info(struct kdbus_conn *conn, void __user *argp)
 	struct kdbus_cmd_info *cmd;
 	struct kdbus_conn *target;
 	struct kdbus_item *item;
+	struct kdbus_meta_conn *mc;
 	struct kdbus_args args;
-	const char *desc = NULL;
 	u64 attach;
 	int ret;
 
@@ -1212,14 +1229,19 @@ int kdbus_cmd_conn_info(struct kdbus_conn *conn, void __user *argp)
 		}
 	}
 
+	/* process metadata from HELLO, names and description of now */
 	attach &= atomic64_read(&target->attach_flags_send) &
-		  READ_ONCE(kdbus_attach_flags_mask);
-	if (attach & KDBUS_ATTACH_CONN_DESCRIPTION)
-		desc = target->description;
-
-	ret = kdbus_conn_info_slice(conn, target->id, target->flags,
-				    KDBUS_ITEM_CONN_DESCRIPTION, desc,
-				    &cmd->offset, &cmd->info_size);
+		  kdbus_meta_module_mask();
+	mc = kdbus_meta_conn_new(target, attach);
+	if (IS_ERR(mc)) {
+		ret = PTR_ERR(mc);
+	} else {
+		ret = kdbus_conn_info_slice(conn, target->id, target->flags,
+					    NULL, target->meta_proc, mc,
+					    attach, &cmd->offset,
+					    &cmd->info_size);
+		kdbus_meta_conn_unref(mc);
+	}
 	kdbus_conn_unref(target);
 	if (ret < 0)
 		goto exit;
@@ -1260,9 +1282,12 @@ int kdbus_cmd_bus_creator_info(struct kdbus_conn *conn, void __user *argp)
 	if (ret < 0)
 		goto exit;
 
+	/* what the creator agreed to reveal of itself at BUS_MAKE */
+	attach &= bus->attach_flags_owner & kdbus_meta_module_mask() &
+		  KDBUS_ATTACH_PROC_KINDS;
 	ret = kdbus_conn_info_slice(conn, bus->id, bus->bus_flags,
-				    KDBUS_ITEM_MAKE_NAME, bus->node.name,
-				    &cmd->offset, &cmd->info_size);
+				    bus->node.name, bus->creator_meta, NULL,
+				    attach, &cmd->offset, &cmd->info_size);
 	if (ret < 0)
 		goto exit;
 
@@ -1394,8 +1419,10 @@ int kdbus_cmd_recv(struct kdbus_conn *conn, void __user *argp)
 	if (!entry) {
 		ret = -EAGAIN;
 	} else if (cmd->flags & KDBUS_RECV_PEEK) {
-		kdbus_pool_slice_publish(entry->slice, &info.offset,
-					 &info.msg_size);
+		ret = kdbus_queue_entry_install_meta(entry);
+		if (!ret)
+			kdbus_pool_slice_publish(entry->slice, &info.offset,
+						 &info.msg_size);
 		entry = NULL;
 	} else if (cmd->flags & KDBUS_RECV_DROP) {
 		kdbus_conn_entry_remove(conn, entry);

@@ -39,9 +39,9 @@
  *    @match_msg_entry and @match_notify_entry; the endpoint's lock
  *    protects @ep_entry; the name registry's lock protects @names_list
  *    and @name_count; @match_db has its own lock (see match.h).
- *  - @id, @flags, @ep, @user, @privileged, @description, @pool and
- *    @cred are set by HELLO and never change; the attach masks and
- *    counters are atomic.
+ *  - @id, @flags, @ep, @user, @privileged, @description, @pool, @cred,
+ *    @meta_proc and @meta_faked are set by HELLO and never change;
+ *    the attach masks and counters are atomic.
  *  - Lock order: see Documentation/kdbus.txt. Two connection locks are
  *    held at the same time only while messages move between an activator
  *    and the owner of its name (kdbus_conn_move_messages()): the ordinary
@@ -70,10 +70,10 @@
 
 struct cred;
 struct file;
-struct pid;
 struct poll_table_struct;
 struct vm_area_struct;
 struct kdbus_ep;
+struct kdbus_meta_proc;
 struct kdbus_name_entry;
 struct kdbus_pool;
 struct kdbus_staging;
@@ -109,7 +109,10 @@ struct kdbus_quota {
  * @ep:			Endpoint the connection was made on
  * @user:		Accounting user (connection count)
  * @cred:		Credentials of the HELLO caller
- * @pid:		Thread group of the HELLO caller
+ * @meta_proc:		Process metadata of the HELLO caller (what CONN_INFO
+ *			reports), or the faked items of a privileged HELLO
+ * @meta_faked:		@meta_proc holds faked items: messages of this
+ *			connection carry no process metadata
  * @hentry:		Link in the bus's id hash
  * @monitor_entry:	Link in the bus's monitor list
  * @match_msg_entry:	Link in the bus's list of connections with matches
@@ -148,7 +151,8 @@ struct kdbus_conn {
 	struct kdbus_ep *ep;
 	struct kdbus_user *user;
 	const struct cred *cred;
-	struct pid *pid;
+	struct kdbus_meta_proc *meta_proc;
+	bool meta_faked;
 	struct hlist_node hentry;
 	struct list_head monitor_entry;
 	struct list_head match_msg_entry;
@@ -194,12 +198,12 @@ int kdbus_conn_mmap(struct kdbus_conn *conn, struct vm_area_struct *vma);
 
 struct kdbus_queue_entry *
 kdbus_conn_entry_make(struct kdbus_conn *dst, struct kdbus_user *user,
-		      const struct kdbus_staging *staging, bool accept_fds);
+		      struct kdbus_staging *staging, bool accept_fds);
 void kdbus_conn_entry_discard(struct kdbus_conn *dst,
 			      struct kdbus_queue_entry *entry);
 int kdbus_conn_entry_insert(struct kdbus_conn *conn_src,
 			    struct kdbus_conn *conn_dst,
-			    const struct kdbus_staging *staging,
+			    struct kdbus_staging *staging,
 			    struct kdbus_reply *reply,
 			    const struct kdbus_name_entry *name);
 void kdbus_conn_move_messages(struct kdbus_conn *conn_src,

@@ -17,8 +17,9 @@
 
 #include "fs.h"
 #include "main.h"
+#include "metadata.h"
 
-u64 kdbus_attach_flags_mask = _KDBUS_ATTACH_ALL;
+u64 kdbus_attach_flags_mask = KDBUS_ATTACH_MASK_DEFAULT;
 module_param_named(attach_flags_mask, kdbus_attach_flags_mask, ullong, 0644);
 MODULE_PARM_DESC(attach_flags_mask,
 		 "Mask of the metadata kinds (KDBUS_ATTACH_*) kdbus may attach");

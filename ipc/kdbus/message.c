@@ -23,6 +23,7 @@
 #include "item.h"
 #include "limits.h"
 #include "message.h"
+#include "metadata.h"
 #include "validate.h"
 #include "pool.h"
 
@@ -56,6 +57,7 @@ void kdbus_staging_free(struct kdbus_staging *staging)
 	for (i = 0; staging->parts && i < staging->n_parts; i++)
 		if (staging->parts[i].file)
 			fput(staging->parts[i].file);
+	kdbus_meta_stage_exit(&staging->meta);
 	for (i = 0; i < staging->n_fds; i++)
 		if (staging->fds[i])
 			fput(staging->fds[i]);
@@ -520,33 +522,73 @@ struct kdbus_staging *kdbus_staging_new_kernel(u64 dst_id, u64 cookie_reply,
 	return staging;
 }
 
+/* move the PAYLOAD_OFF offsets past @meta_size bytes of metadata room */
+static int kdbus_staging_emit_offsets(const struct kdbus_staging *staging,
+				      const struct kdbus_pool_slice *slice,
+				      size_t meta_size)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < staging->n_parts; i++) {
+		const struct kdbus_staging_part *part = &staging->parts[i];
+		u64 off = staging->render_size + meta_size + part->stream_off;
+		struct kvec kvec = { .iov_base = &off, .iov_len = sizeof(off) };
+
+		if (part->file || !part->address)
+			continue;
+		ret = kdbus_pool_slice_copy_kvec(slice, part->item_off +
+						 KDBUS_ITEM_HEADER_SIZE +
+						 offsetof(struct kdbus_vec,
+							  offset),
+						 &kvec, 1, sizeof(off));
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
 /**
  * kdbus_staging_emit() - write a staged message into a pool slice
  * @staging:	Staged message
- * @slice:	Slice of @staging->slice_size bytes in the receiver's pool
+ * @slice:	Slice of @staging->slice_size + @meta_size bytes in the
+ *		receiver's pool
+ * @meta_size:	Room for metadata items after the rendered items, written
+ *		when the message is received; zeroed here
  *
  * Writes every byte of the slice: the rendered header and items, the
- * inline payload copied straight from the sender's memory (the one copy
- * of the payload), the zero bytes of null vectors and unaligned memfds,
- * and the final padding. Must not be called with locks held that page
- * faults on the sender's memory could need.
+ * metadata room, the inline payload copied straight from the sender's
+ * memory (the one copy of the payload), the zero bytes of null vectors
+ * and unaligned memfds, and the final padding. Must not be called with
+ * locks held that page faults on the sender's memory could need.
  *
  * Return: 0 on success, -EFAULT if the sender's memory is not readable.
  */
 int kdbus_staging_emit(const struct kdbus_staging *staging,
-		       const struct kdbus_pool_slice *slice)
+		       const struct kdbus_pool_slice *slice, size_t meta_size)
 {
 	struct kvec kvec = {
 		.iov_base = staging->render,
 		.iov_len = staging->render_size,
 	};
-	size_t off = staging->render_size;
+	size_t size = staging->slice_size + meta_size;
+	size_t off = staging->render_size + meta_size;
 	unsigned int i;
 	int ret;
 
 	ret = kdbus_pool_slice_copy_kvec(slice, 0, &kvec, 1, kvec.iov_len);
 	if (ret < 0)
 		return ret;
+
+	if (meta_size) {
+		ret = kdbus_staging_emit_offsets(staging, slice, meta_size);
+		if (ret < 0)
+			return ret;
+		ret = kdbus_pool_slice_zero(slice, staging->render_size,
+					    meta_size);
+		if (ret < 0)
+			return ret;
+	}
 
 	for (i = 0; i < staging->n_parts; i++) {
 		const struct kdbus_staging_part *part = &staging->parts[i];
@@ -571,9 +613,8 @@ int kdbus_staging_emit(const struct kdbus_staging *staging,
 		off += part->inline_size;
 	}
 
-	if (off < staging->slice_size)
-		ret = kdbus_pool_slice_zero(slice, off,
-					    staging->slice_size - off);
+	if (off < size)
+		ret = kdbus_pool_slice_zero(slice, off, size - off);
 	return ret;
 }
 

@@ -12,14 +12,19 @@
  *
  * Layout of a message in the pool:
  *   header | DST_NAME | PAYLOAD_OFF/PAYLOAD_MEMFD per part | FDS |
- *   (metadata, later) | payload bytes | zero padding
+ *   metadata room | payload bytes | zero padding
+ * The metadata room depends on what the receiver asked for; it is zeroed
+ * at SEND and the items are written into it, and the header's size field
+ * set, when the receiver receives the message (see metadata.h).
  * File descriptor numbers in PAYLOAD_MEMFD and FDS items are rendered as
  * -1 and patched by RECV when it installs the files.
  *
  * Ownership: a staging belongs to the SEND (or notification) that made it
  * and is freed with kdbus_staging_free(); it holds a reference to every
- * passed file. Queue entries take their own file references. No locking:
- * a staging is not shared while it is being built, and read-only after.
+ * passed file. Queue entries take their own file references and their
+ * own references to the metadata snapshots. No locking: a staging is used
+ * by the one task that sends it; only @meta changes once it is built, as
+ * receivers are added (kdbus_meta_stage_collect()).
  */
 
 #ifndef __KDBUS_MESSAGE_H
@@ -28,6 +33,8 @@
 #include <linux/types.h>
 #include <linux/uio.h>
 #include <uapi/linux/kdbus.h>
+
+#include "metadata.h"
 
 struct file;
 struct kdbus_bus;
@@ -62,9 +69,10 @@ struct kdbus_staging_part {
  *			messages), NULL for kernel notifications
  * @render:		Header and items as every receiver gets them
  * @render_size:	Size of @render, 8-aligned; the kdbus_msg.size seen
- *			by the receiver
+ *			by a receiver that gets no metadata
  * @payload_size:	Bytes of inline payload
- * @slice_size:		Size of the pool slice of one receiver
+ * @slice_size:		Size of the pool slice of a receiver that gets no
+ *			metadata
  * @dst_name:		DST_NAME string, or NULL
  * @bloom:		BLOOM_FILTER item, or NULL
  * @parts:		Payload parts in item order
@@ -75,6 +83,7 @@ struct kdbus_staging_part {
  * @fds_item_off:	Offset of the FDS item in @render (0 if none)
  * @seq:		Sequence number of the message (domain counter), the
  *			same for every receiver; set by the sender
+ * @meta:		Metadata collected for the receivers so far
  */
 struct kdbus_staging {
 	struct kdbus_msg *msg;
@@ -91,6 +100,7 @@ struct kdbus_staging {
 	unsigned int n_fds;
 	size_t fds_item_off;
 	u64 seq;
+	struct kdbus_meta_stage meta;
 };
 
 struct kdbus_staging *kdbus_staging_new_user(struct kdbus_bus *bus,
@@ -101,7 +111,7 @@ struct kdbus_staging *kdbus_staging_new_kernel(u64 dst_id, u64 cookie_reply,
 					       size_t size);
 void kdbus_staging_free(struct kdbus_staging *staging);
 int kdbus_staging_emit(const struct kdbus_staging *staging,
-		       const struct kdbus_pool_slice *slice);
+		       const struct kdbus_pool_slice *slice, size_t meta_size);
 
 /**
  * kdbus_staging_header() - the message header as receivers see it

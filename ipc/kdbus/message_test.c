@@ -1231,7 +1231,7 @@ static void kdbus_msg_test_emit(struct kunit *test)
 	slice = kdbus_msg_test_slice(test, pool, staging->slice_size);
 	KUNIT_EXPECT_EQ(test, 40UL, kdbus_pool_slice_offset(slice));
 
-	KUNIT_ASSERT_EQ(test, 0, kdbus_staging_emit(staging, slice));
+	KUNIT_ASSERT_EQ(test, 0, kdbus_staging_emit(staging, slice, 0));
 	buf = kdbus_msg_test_buf(test, 296);
 	memset(buf, 0x55, 296);
 	kdbus_msg_test_read(test, pool, slice, buf);
@@ -1287,7 +1287,7 @@ static void kdbus_msg_test_emit(struct kunit *test)
 	staging = KDBUS_MSG_OK(t);
 	KUNIT_ASSERT_EQ(test, 0, vm_munmap(gone, PAGE_SIZE));
 	slice = kdbus_msg_test_slice(test, pool, staging->slice_size);
-	KUNIT_EXPECT_EQ(test, -EFAULT, kdbus_staging_emit(staging, slice));
+	KUNIT_EXPECT_EQ(test, -EFAULT, kdbus_staging_emit(staging, slice, 0));
 	kdbus_pool_slice_release(slice);
 	kdbus_pool_slice_release(pre);
 }
@@ -1318,7 +1318,7 @@ static void kdbus_msg_test_emit_large(struct kunit *test)
 
 	pool = kdbus_msg_test_pool(test, 64 * PAGE_SIZE);
 	slice = kdbus_msg_test_slice(test, pool, staging->slice_size);
-	KUNIT_ASSERT_EQ(test, 0, kdbus_staging_emit(staging, slice));
+	KUNIT_ASSERT_EQ(test, 0, kdbus_staging_emit(staging, slice, 0));
 	buf = kdbus_msg_test_buf(test, 131256);
 	memset(buf, 0x55, 131256);
 	kdbus_msg_test_read(test, pool, slice, buf);

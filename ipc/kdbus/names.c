@@ -489,33 +489,83 @@ int kdbus_name_release_all(struct kdbus_name_registry *r,
 	return n;
 }
 
+/* an OWNED_NAME item for @e at @buf (NULL: only the size); its size */
+static size_t kdbus_name_owned_item(void *buf, const struct kdbus_name_entry *e)
+{
+	size_t len = strlen(e->name) + 1;
+	size_t size = KDBUS_ITEM_HEADER_SIZE + sizeof(struct kdbus_name) + len;
+
+	if (buf) {
+		struct kdbus_item *i = buf;
+
+		memset(buf, 0, ALIGN(size, 8));
+		i->size = size;
+		i->type = KDBUS_ITEM_OWNED_NAME;
+		i->name.flags = e->flags;
+		memcpy(i->name.name, e->name, len);
+	}
+	return ALIGN(size, 8);
+}
+
 /* one LIST record: a kdbus_info with an optional OWNED_NAME item */
 static size_t kdbus_name_list_record(void *buf, size_t pos,
 				     const struct kdbus_conn *conn,
 				     const struct kdbus_name_entry *e)
 {
-	size_t len = e ? strlen(e->name) + 1 : 0;
-	size_t item = e ? ALIGN(KDBUS_ITEM_HEADER_SIZE +
-				      sizeof(struct kdbus_name) + len, 8) : 0;
-	size_t size = sizeof(struct kdbus_info) + item;
+	struct kdbus_info *info = buf ? buf + pos : NULL;
+	size_t size = sizeof(struct kdbus_info);
 
-	if (buf) {
-		struct kdbus_info *info = buf + pos;
-
+	if (e)
+		size += kdbus_name_owned_item(info ? info->items : NULL, e);
+	if (info) {
 		info->size = size;
 		info->id = conn->id;
 		info->flags = conn->flags;
-		if (e) {
-			struct kdbus_item *i = info->items;
-
-			i->size = KDBUS_ITEM_HEADER_SIZE +
-				  sizeof(struct kdbus_name) + len;
-			i->type = KDBUS_ITEM_OWNED_NAME;
-			i->name.flags = e->flags;
-			memcpy(i->name.name, e->name, len);
-		}
 	}
 	return pos + size;
+}
+
+/**
+ * kdbus_name_owned_items() - OWNED_NAME items of the names a connection owns
+ * @r:		Name registry of the connection's bus
+ * @conn:	Connection
+ * @size:	Output: size of the items
+ *
+ * One item per name @conn is the primary owner of (an activator: the
+ * names it holds), with the name's current flags, as the NAMES metadata
+ * of the ABI.
+ *
+ * Return: the items (free with kfree()), NULL if @conn owns no name, or
+ * ERR_PTR(-ENOMEM).
+ */
+void *kdbus_name_owned_items(struct kdbus_name_registry *r,
+			     const struct kdbus_conn *conn, size_t *size)
+{
+	const struct kdbus_name_owner *o;
+	void *buf = NULL;
+	size_t pos = 0;
+
+	*size = 0;
+	down_read(&r->rwlock);
+	list_for_each_entry(o, &conn->names_list, conn_entry)
+		if (o->name->primary == o)
+			pos += kdbus_name_owned_item(NULL, o->name);
+	if (pos) {
+		buf = kmalloc(pos, GFP_KERNEL);
+		*size = pos;
+		pos = 0;
+	}
+	if (buf)
+		list_for_each_entry(o, &conn->names_list, conn_entry)
+			if (o->name->primary == o)
+				pos += kdbus_name_owned_item(buf + pos,
+							     o->name);
+	up_read(&r->rwlock);
+
+	if (*size && !buf)
+		return ERR_PTR(-ENOMEM);
+	*size = pos;
+	return buf;
 }
 
 /* the records of @conn (see KDBUS_CMD_LIST); @buf NULL: only sizes */

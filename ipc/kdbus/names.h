@@ -130,6 +130,8 @@ int kdbus_name_acquire(struct kdbus_name_registry *r, struct kdbus_conn *conn,
 		       struct list_head *notify);
 int kdbus_name_release_all(struct kdbus_name_registry *r,
 			   struct kdbus_conn *conn, struct list_head *notify);
+void *kdbus_name_owned_items(struct kdbus_name_registry *r,
+			     const struct kdbus_conn *conn, size_t *size);
 int kdbus_name_list(struct kdbus_name_registry *r, struct kdbus_conn *conn,
 		    u64 flags, void **buf, size_t *size);
 

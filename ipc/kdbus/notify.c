@@ -12,6 +12,7 @@
 #include "connection.h"
 #include "domain.h"
 #include "message.h"
+#include "metadata.h"
 #include "notify.h"
 
 /**
@@ -43,6 +44,8 @@ static int kdbus_notify_add(struct kdbus_bus *bus, struct list_head *list,
 		return ret;
 	}
 	n->staging->seq = kdbus_domain_next_id(bus->domain);
+	/* the timestamp of a notification is the time it is emitted */
+	kdbus_meta_stage_init(&n->staging->meta, NULL, n->staging->seq);
 
 	list_add_tail(&n->entry, list);
 	return 0;

@@ -13,6 +13,7 @@
 #include "domain.h"
 #include "item.h"
 #include "message.h"
+#include "metadata.h"
 #include "pool.h"
 #include "queue.h"
 #include "reply.h"
@@ -103,18 +104,21 @@ void kdbus_queue_unlink(struct kdbus_queue *queue,
 /**
  * kdbus_queue_entry_new() - an entry for a staged message
  * @staging:	Staged message, already written into @slice
- * @seq:	Sequence number of the message
  * @slice:	Slice holding the message; its kernel reference passes to
  *		the entry
+ * @attach:	Metadata kinds the receiver gets (collected in @staging)
+ * @meta_size:	Room reserved in @slice for them, after the rendered items
  *
- * Takes references to the files the message carries.
+ * Takes references to the files the message carries and to the metadata
+ * snapshots.
  *
  * Return: the entry, or NULL if out of memory (the slice is then still
  * the caller's).
  */
 struct kdbus_queue_entry *
-kdbus_queue_entry_new(const struct kdbus_staging *staging, u64 seq,
-		      struct kdbus_pool_slice *slice)
+kdbus_queue_entry_new(const struct kdbus_staging *staging,
+		      struct kdbus_pool_slice *slice, u64 attach,
+		      size_t meta_size)
 {
 	const struct kdbus_msg *msg = kdbus_staging_header(staging);
 	unsigned int i, n = staging->n_memfds + staging->n_fds;
@@ -126,7 +130,7 @@ kdbus_queue_entry_new(const struct kdbus_staging *staging, u64 seq,
 
 	INIT_LIST_HEAD(&entry->entry);
 	RB_CLEAR_NODE(&entry->prio_node);
-	entry->seq = seq;
+	entry->seq = staging->seq;
 	entry->priority = msg->priority;
 	entry->src_id = msg->src_id;
 	entry->cookie = msg->cookie;
@@ -162,6 +166,15 @@ kdbus_queue_entry_new(const struct kdbus_staging *staging, u64 seq,
 	}
 	entry->n_fds = staging->n_fds;
 
+	if (meta_size) {
+		entry->attach = attach;
+		entry->meta_off = staging->render_size;
+		entry->meta_size = meta_size;
+		entry->meta_proc = kdbus_meta_proc_ref(staging->meta.proc);
+		entry->meta_conn = kdbus_meta_conn_ref(staging->meta.conn_meta);
+		entry->ts = staging->meta.ts;
+	}
+
 	entry->slice = slice;
 	return entry;
 }
@@ -188,39 +201,69 @@ void kdbus_queue_entry_free(struct kdbus_queue_entry *entry)
 	kdbus_pool_slice_release(entry->slice);
 	kdbus_reply_unref(entry->reply);
 	kdbus_user_unref(entry->user);
+	kdbus_meta_proc_unref(entry->meta_proc);
+	kdbus_meta_conn_unref(entry->meta_conn);
 	kfree(entry->files);
 	kfree(entry->file_offs);
 	kfree(entry);
 }
 
 /**
- * kdbus_queue_entry_install() - install the files of a received message
- * @entry:		Entry being received
- * @accept_fds:		Whether the receiver accepts fds
- * @return_flags:	KDBUS_RECV_RETURN_INCOMPLETE_FDS is added here when a
- *			descriptor could not be allocated
+ * kdbus_queue_entry_install_meta() - write the metadata of a message
+ * @entry:	Entry being received (or peeked at)
  *
- * Installs every file into the calling task with receive_fd(), so that
- * the LSMs see each file crossing (security_file_receive()) and sockets
- * get the receiver's cgroup data, with close-on-exec, and writes the
- * numbers into the slice. A file that cannot be installed (RLIMIT_NOFILE,
- * refused by an LSM) keeps -1 in its slot and the message is delivered
- * with KDBUS_RECV_RETURN_INCOMPLETE_FDS. On failure nothing stays
- * installed and the entry is unchanged, so the message can be received
- * again; the entry keeps its own references to the files either way.
+ * Renders the metadata items into the room reserved for them, as the
+ * current task (the receiver) sees them (see kdbus_meta_emit()), zeroes
+ * what an omitted item leaves of the room, and sets the size in the
+ * message header to the end of the last item. May be repeated.
  *
  * Return: 0, -ENOMEM, or the error of writing the slice.
  */
-int kdbus_queue_entry_install(struct kdbus_queue_entry *entry,
-			      bool accept_fds, u64 *return_flags)
+int kdbus_queue_entry_install_meta(const struct kdbus_queue_entry *entry)
+{
+	struct kvec kvec;
+	u64 msg_size;
+	size_t len;
+	void *buf;
+	int ret;
+
+	if (!entry->meta_size)
+		return 0;
+
+	buf = kmalloc(entry->meta_size, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+
+	len = kdbus_meta_emit(buf, entry->meta_proc, entry->meta_conn,
+			      &entry->ts, entry->attach);
+	memset(buf + len, 0, entry->meta_size - len);
+
+	kvec.iov_base = buf;
+	kvec.iov_len = entry->meta_size;
+	ret = kdbus_pool_slice_copy_kvec(entry->slice, entry->meta_off, &kvec,
+					 1, kvec.iov_len);
+	if (!ret) {
+		msg_size = entry->meta_off + len;
+		kvec.iov_base = &msg_size;
+		kvec.iov_len = sizeof(msg_size);
+		ret = kdbus_pool_slice_copy_kvec(entry->slice,
+						 offsetof(struct kdbus_msg,
+							  size),
+						 &kvec, 1, kvec.iov_len);
+	}
+
+	kfree(buf);
+	return ret;
+}
+
+/* install the files of @entry (see kdbus_queue_entry_install()) */
+static int kdbus_queue_entry_install_files(struct kdbus_queue_entry *entry,
+					   u64 *return_flags)
 {
 	unsigned int i;
 	u64 flags = 0;
 	int ret = 0;
 	int *fds;
-
-	if (!entry->n_files || !accept_fds)
-		return 0;
 
 	fds = kmalloc_array(entry->n_files, sizeof(*fds), GFP_KERNEL);
 	if (!fds)
@@ -255,4 +298,35 @@ int kdbus_queue_entry_install(struct kdbus_queue_entry *entry,
 
 	kfree(fds);
 	return ret;
+}
+
+/**
+ * kdbus_queue_entry_install() - complete a received message
+ * @entry:		Entry being received
+ * @accept_fds:		Whether the receiver accepts fds
+ * @return_flags:	KDBUS_RECV_RETURN_INCOMPLETE_FDS is added here when a
+ *			descriptor could not be allocated
+ *
+ * Writes the metadata (kdbus_queue_entry_install_meta()), then installs
+ * every file into the calling task with receive_fd(), so that the LSMs
+ * see each file crossing (security_file_receive()) and sockets get the
+ * receiver's cgroup data, with close-on-exec, and writes the numbers into
+ * the slice. A file that cannot be installed (RLIMIT_NOFILE, refused by
+ * an LSM) keeps -1 in its slot and the message is delivered with
+ * KDBUS_RECV_RETURN_INCOMPLETE_FDS. On failure nothing stays installed
+ * and the entry is unchanged, so the message can be received again; the
+ * entry keeps its own references to the files either way.
+ *
+ * Return: 0, -ENOMEM, or the error of writing the slice.
+ */
+int kdbus_queue_entry_install(struct kdbus_queue_entry *entry,
+			      bool accept_fds, u64 *return_flags)
+{
+	int ret;
+
+	ret = kdbus_queue_entry_install_meta(entry);
+	if (ret < 0 || !entry->n_files || !accept_fds)
+		return ret;
+
+	return kdbus_queue_entry_install_files(entry, return_flags);
 }

@@ -10,8 +10,9 @@
  * by the receiver's queue while linked; RECV, RECV_DROP or the teardown of
  * the receiver unlinks and frees it. An entry holds a kernel reference to
  * its pool slice, references to the files it carries, a reference to the
- * accounting user it is charged to, and a reference to the reply tracker
- * of the request it is (if it expects a reply).
+ * accounting user it is charged to, a reference to the reply tracker
+ * of the request it is (if it expects a reply), and references to the
+ * metadata snapshots its receiver gets items of.
  *
  * Locking: the queue and the entries linked into it are protected by the
  * lock of the receiving connection (kdbus_conn.lock).
@@ -23,9 +24,12 @@
 #include <linux/list.h>
 #include <linux/rbtree.h>
 #include <linux/types.h>
+#include <uapi/linux/kdbus.h>
 
 struct file;
 struct kdbus_conn;
+struct kdbus_meta_conn;
+struct kdbus_meta_proc;
 struct kdbus_pool_slice;
 struct kdbus_reply;
 struct kdbus_staging;
@@ -61,6 +65,12 @@ struct kdbus_queue {
  * @file_offs:	For each of @files, offset of its fd field in the slice
  * @n_files:	Number of @files
  * @n_fds:	How many of @files came in an FDS item (quota)
+ * @attach:	KDBUS_ATTACH_* kinds of metadata the receiver gets
+ * @meta_off:	Offset of the metadata room in the slice
+ * @meta_size:	Size of the metadata room, 0 if there is no metadata
+ * @meta_proc:	Process metadata of the sender (reference), or NULL
+ * @meta_conn:	Connection metadata of the sender (reference), or NULL
+ * @ts:		Timestamp of the message
  */
 struct kdbus_queue_entry {
 	struct list_head entry;
@@ -77,6 +87,12 @@ struct kdbus_queue_entry {
 	size_t *file_offs;
 	unsigned int n_files;
 	unsigned int n_fds;
+	u64 attach;
+	size_t meta_off;
+	size_t meta_size;
+	struct kdbus_meta_proc *meta_proc;
+	struct kdbus_meta_conn *meta_conn;
+	struct kdbus_timestamp ts;
 };
 
 void kdbus_queue_init(struct kdbus_queue *queue);
@@ -88,9 +104,11 @@ void kdbus_queue_unlink(struct kdbus_queue *queue,
 			struct kdbus_queue_entry *entry);
 
 struct kdbus_queue_entry *
-kdbus_queue_entry_new(const struct kdbus_staging *staging, u64 seq,
-		      struct kdbus_pool_slice *slice);
+kdbus_queue_entry_new(const struct kdbus_staging *staging,
+		      struct kdbus_pool_slice *slice, u64 attach,
+		      size_t meta_size);
 void kdbus_queue_entry_free(struct kdbus_queue_entry *entry);
+int kdbus_queue_entry_install_meta(const struct kdbus_queue_entry *entry);
 int kdbus_queue_entry_install(struct kdbus_queue_entry *entry,
 			      bool accept_fds, u64 *return_flags);
 

@@ -28,6 +28,7 @@
 #include "limits.h"
 #include "match.h"
 #include "message.h"
+#include "metadata.h"
 #include "names.h"
 #include "pool.h"
 #include "queue.h"
@@ -123,7 +124,7 @@ static void kdbus_conn_untrack(struct kdbus_conn *conn, struct kdbus_reply *r)
 
 /* a unicast signal: queued only if the receiver's matches accept it */
 static int kdbus_conn_signal(struct kdbus_conn *conn,
-			     const struct kdbus_staging *staging)
+			     struct kdbus_staging *staging)
 {
 	struct kdbus_bus *bus = conn->ep->bus;
 	struct kdbus_name_entry *name;
@@ -164,7 +165,7 @@ static int kdbus_conn_signal(struct kdbus_conn *conn,
  * synchronous and its tracker is returned there (a reference).
  */
 static int kdbus_conn_unicast(struct kdbus_conn *conn,
-			      const struct kdbus_staging *staging,
+			      struct kdbus_staging *staging,
 			      struct kdbus_reply **reply)
 {
 	const struct kdbus_msg *msg = kdbus_staging_header(staging);
@@ -209,7 +210,7 @@ static int kdbus_conn_unicast(struct kdbus_conn *conn,
 /* hand a reply to a caller waiting synchronously */
 static int kdbus_conn_reply_sync(struct kdbus_conn *conn,
 				 struct kdbus_conn *caller,
-				 const struct kdbus_staging *staging,
+				 struct kdbus_staging *staging,
 				 struct kdbus_reply *r)
 {
 	struct kdbus_queue_entry *entry;
@@ -237,7 +238,7 @@ static int kdbus_conn_reply_sync(struct kdbus_conn *conn,
 
 /* a reply to a pending request */
 static int kdbus_conn_reply(struct kdbus_conn *conn,
-			    const struct kdbus_staging *staging)
+			    struct kdbus_staging *staging)
 {
 	const struct kdbus_msg *msg = kdbus_staging_header(staging);
 	struct kdbus_bus *bus = conn->ep->bus;
@@ -434,7 +435,7 @@ static int kdbus_conn_wait_reply(struct kdbus_conn *conn,
 
 /* a synchronous call; consumes the caller's active reference */
 static int kdbus_conn_call(struct kdbus_conn *conn,
-			   const struct kdbus_staging *staging,
+			   struct kdbus_staging *staging,
 			   struct file *cancel, struct kdbus_msg_info *info)
 {
 	const struct kdbus_msg *msg = kdbus_staging_header(staging);
@@ -520,6 +521,7 @@ int kdbus_cmd_send(struct kdbus_conn *conn, struct file *f, void __user *argp)
 	}
 	msg = kdbus_staging_header(staging);
 	staging->seq = kdbus_domain_next_id(bus->domain);
+	kdbus_meta_stage_init(&staging->meta, conn, staging->seq);
 
 	if ((cmd->flags & KDBUS_SEND_SYNC_REPLY) &&
 	    !(msg->flags & KDBUS_MSG_EXPECT_REPLY)) {

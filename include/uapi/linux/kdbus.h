@@ -62,8 +62,9 @@ struct kdbus_notify_name_change {
  * @sgid:		Saved GID
  * @fsgid:		Filesystem GID
  *
- * Each value is a 32-bit id zero-extended to 64 bits; an id that is unset
- * or cannot be mapped into the receiver's user namespace is 0xFFFFFFFF.
+ * Each value is a 32-bit id zero-extended to 64 bits, as seen in the
+ * receiver's user namespace: an id that cannot be mapped there is the
+ * overflow id (65534 by default), an unset id is 0xFFFFFFFF.
  *
  * Attached to:
  *   KDBUS_ITEM_CREDS

@@ -32,6 +32,27 @@
  * With -p (the default) the 8-byte round trip is also run with a clock
  * read between its steps, on both sides, to show where the time goes.
  *
+ * Metadata (unless -M): the 8-byte kdbus-async round trip again, the same
+ * client and server and the same timing, in two cases that take turns
+ * round after round like the transports, each for the cell time (-t):
+ *   none  both connections ask for no metadata: attach_flags_send and
+ *         attach_flags_recv are 0 on both sides
+ *   all   both connections send and ask for everything: attach_flags_send
+ *         and attach_flags_recv are _KDBUS_ATTACH_ALL on both sides, so
+ *         the call and the reply each carry every kind of metadata that
+ *         is available (the connections have no description and own no
+ *         names: no CONN_DESCRIPTION, no OWNED_NAME item)
+ * For both cases the module parameter attach_flags_mask
+ * (/sys/module/kdbus/parameters/attach_flags_mask) is set to
+ * 18446744073709551615 (~0) and restored afterwards; if it cannot be
+ * written (not root, no such parameter) the cell fails and nothing is
+ * timed. The first message each side receives in a round is checked: with
+ * "none" it has no metadata item, with "all" at least TIMESTAMP, CREDS and
+ * PIDS; the number of metadata items of the client's first reply and
+ * their bytes are reported. The metadata cost per call is the difference
+ * of the medians, all - none (metadata on the call and on its reply), and
+ * all/none their ratio.
+ *
  * HELLO + BYEBYE (-i, unless -I): with IDLE other connections on the bus
  * (1, 100 and 1000 by default: connected with HELLO, holding 64 KiB pools,
  * never doing anything else), the client times, one after the other and
@@ -86,6 +107,7 @@
  * cell, e.g.
  *   KDBUS-BENCH size=8 transport=unix n=98304 median_us=10.20 p90_us=...
  *   KDBUS-BENCH size=8 transport=kdbus-sync error=HELLO:ENOTTY
+ *   KDBUS-BENCH-META size=8 metadata=all n=90112 median_us=31.50 ... items=9
  *   KDBUS-BENCH-CONN idle=100 n=5120 median_us=60.10 p90_us=... open_us=...
  *   KDBUS-BENCH-BCAST receivers=100 match=hit n=480 median_ns=91000 ...
  *   KDBUS-BENCH-BCAST match=unix-dgram size=8 n=250000 median_ns=2100 ...
@@ -164,6 +186,13 @@
 #define BENCH_NAMES_PER_HOLDER	250	/* KDBUS_CONN_MAX_NAMES is 256 */
 #define BENCH_NAME_LEN		48	/* room for our names, NUL included */
 #define BENCH_TIMED_NAME	"org.kdbus.bench.Timed"
+/* metadata: the payload size, the module parameter and its value for ~0 */
+#define BENCH_META_SIZE		8
+#define BENCH_ATTACH_MASK_PATH	"/sys/module/kdbus/parameters/attach_flags_mask"
+#define BENCH_ATTACH_MASK_ALL	"18446744073709551615"
+/* metadata every receiver gets with all attach flags: always available */
+#define BENCH_META_REQUIRED	(KDBUS_ATTACH_TIMESTAMP | KDBUS_ATTACH_CREDS | \
+				 KDBUS_ATTACH_PIDS)
 
 enum bench_transport {
 	BT_KDBUS_ASYNC,
@@ -171,6 +200,19 @@ enum bench_transport {
 	BT_UNIX,
 	BT_PIPE,
 	BT_COUNT,
+};
+
+/* the attach masks of a round trip's connections */
+enum meta_case {
+	MC_OFF = -1,	/* the transport cells: send all, receive none */
+	MC_NONE,	/* both masks 0 on both sides */
+	MC_ALL,		/* both masks _KDBUS_ATTACH_ALL on both sides */
+	MC_COUNT,
+};
+
+static const char * const mc_name[MC_COUNT] = {
+	[MC_NONE]	= "none",
+	[MC_ALL]	= "all",
 };
 
 static const char * const bt_name[BT_COUNT] = {
@@ -228,6 +270,7 @@ static struct {
 	unsigned int nbcast;		/* 0: not run (-B) */
 	unsigned int names[BENCH_MAX_COUNTS];	/* other names registered */
 	unsigned int nnames;		/* 0: not run (-N) */
+	bool meta;			/* the metadata cell (not -M) */
 	bool one_cpu;			/* -1: client and server share a CPU */
 	int client_cpu, server_cpu;	/* -1: not pinned */
 	int ncpus;
@@ -242,6 +285,7 @@ static struct {
 struct link {
 	enum bench_transport t;
 	size_t size;
+	enum meta_case meta;		/* the attach masks of kdbus_connect() */
 	/* kdbus */
 	int fd;
 	__u64 id;
@@ -254,6 +298,9 @@ struct link {
 	/* payload buffers */
 	__u8 *out, *in;
 	bool checked;			/* the first payload was compared */
+	/* metadata items of the first message received, and their bytes */
+	unsigned int meta_items;
+	unsigned long long meta_bytes;
 	/* the first failure */
 	char what[64];
 	int err;
@@ -277,9 +324,13 @@ struct cell {
 	int err;			/* ... and its errno */
 	bool ok;			/* set by cell_finish() */
 	double median_us, p90_us, min_us, mean_us;
+	/* metadata cell: what the client's first reply carried */
+	unsigned int meta_items;
+	unsigned long long meta_bytes;
 };
 
 static struct cell cells[BENCH_MAX_SIZES][BT_COUNT];
+static struct cell meta_cells[MC_COUNT];
 
 /* the HELLO + BYEBYE result for one number of idle connections */
 struct conn_cell {
@@ -412,16 +463,17 @@ static int kdbus_free_slice(struct link *l, __u64 offset)
 }
 
 /*
- * Connect to the bus with a 64 MiB pool and no metadata, map the pool,
- * and prepare the message this side sends: a header and one PAYLOAD_VEC
- * of l->size bytes from l->out.
+ * Connect to the bus with a 64 MiB pool and the attach masks of l->meta
+ * (no metadata received, unless MC_ALL), map the pool, and prepare the
+ * message this side sends: a header and one PAYLOAD_VEC of l->size bytes
+ * from l->out.
  */
 static int kdbus_connect(struct link *l)
 {
 	struct kdbus_cmd_hello hello = {
 		.size = sizeof(hello),
-		.attach_flags_send = _KDBUS_ATTACH_ALL,
-		.attach_flags_recv = 0,
+		.attach_flags_send = l->meta == MC_NONE ? 0 : _KDBUS_ATTACH_ALL,
+		.attach_flags_recv = l->meta == MC_ALL ? _KDBUS_ATTACH_ALL : 0,
 		.pool_size = BENCH_POOL_SIZE,
 	};
 	struct kdbus_item *item;
@@ -455,8 +507,37 @@ static int kdbus_connect(struct link *l)
 }
 
 /*
+ * Metadata cell: the metadata items of the first message received must
+ * be those of l->meta (none; at least BENCH_META_REQUIRED); count them.
+ */
+static int kdbus_check_meta(struct link *l, struct kdbus_msg *msg)
+{
+	struct kdbus_item *item;
+	__u64 seen = 0;
+
+	l->meta_items = 0;
+	l->meta_bytes = 0;
+	KDBUS_ITEM_FOREACH(item, msg, items) {
+		if (item->type < _KDBUS_ITEM_ATTACH_BASE ||
+		    item->type > KDBUS_ITEM_CONN_DESCRIPTION)
+			continue;
+		/* item types follow the KDBUS_ATTACH_* bits */
+		seen |= 1ULL << (item->type - _KDBUS_ITEM_ATTACH_BASE);
+		l->meta_items++;
+		l->meta_bytes += KDBUS_ALIGN8(item->size);
+	}
+	if (l->meta == MC_NONE && l->meta_items)
+		return fail(l, "metadata without attach flags", EPROTO);
+	if (l->meta == MC_ALL &&
+	    (seen & BENCH_META_REQUIRED) != BENCH_META_REQUIRED)
+		return fail(l, "metadata missing", EPROTO);
+	return 0;
+}
+
+/*
  * Check a received message of l->size payload bytes filled with @fill
- * (all of them the first time, the first and last byte afterwards).
+ * (all of them the first time, the first and last byte afterwards; the
+ * first time also its metadata, in the metadata cell).
  */
 static int kdbus_check_payload(struct link *l, const struct kdbus_msg_info *info,
 			       struct kdbus_msg *msg, __u8 fill)
@@ -482,6 +563,8 @@ static int kdbus_check_payload(struct link *l, const struct kdbus_msg_info *info
 	if (!l->checked) {
 		if (!filled(data, l->size, fill))
 			return fail(l, "payload content", EPROTO);
+		if (l->meta != MC_OFF && kdbus_check_meta(l, msg) < 0)
+			return -1;
 		l->checked = true;
 	} else if (data[0] != fill || data[l->size - 1] != fill) {
 		return fail(l, "payload content", EPROTO);
@@ -862,16 +945,17 @@ static void cell_finish(struct cell *c, size_t size, enum bench_transport t)
 }
 
 /*
- * Run one round of a cell: fork the server, connect, warm up, size N so
- * that the timed part takes @seconds, time N round trips and add them to
- * @c. With @phases, time the steps too and print them instead.
+ * Run one round of a cell: fork the server, connect (kdbus: with the
+ * attach masks of @meta), warm up, size N so that the timed part takes
+ * @seconds, time N round trips and add them to @c. With @phases, time the
+ * steps too and print them instead.
  */
 static void run_cell(struct cell *c, size_t size, enum bench_transport t,
-		     bool phases, double seconds)
+		     bool phases, double seconds, enum meta_case meta)
 {
 	unsigned int np = phase_count(client_phase[t]), p;
-	struct link cl = { .t = t, .size = size, .fd = -1, .rfd = -1,
-			   .wfd = -1 };
+	struct link cl = { .t = t, .size = size, .meta = meta, .fd = -1,
+			   .rfd = -1, .wfd = -1 };
 	struct link sv = cl;
 	__u64 *rtt = NULL, *ph = NULL, t0, elapsed;
 	double us[BENCH_MAX_PHASES];
@@ -988,6 +1072,8 @@ static void run_cell(struct cell *c, size_t size, enum bench_transport t,
 		memcpy(all + c->n, rtt, n * sizeof(*all));
 		c->samples = all;
 		c->n += n;
+		c->meta_items = cl.meta_items;
+		c->meta_bytes = cl.meta_bytes;
 	}
 
 stop:
@@ -1044,6 +1130,166 @@ unmap:
 		munmap(sv.out, size);
 	if (sv.in)
 		munmap(sv.in, size);
+}
+
+/* --- metadata ---------------------------------------------------------- */
+
+/* the module parameter attach_flags_mask into @buf, trimmed: 0 or -errno */
+static int attach_mask_read(char *buf, size_t len)
+{
+	ssize_t r;
+	int fd, err = 0;
+
+	fd = open(BENCH_ATTACH_MASK_PATH, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	r = read(fd, buf, len - 1);
+	if (r < 0)
+		err = -errno;
+	close(fd);
+	if (err)
+		return err;
+	while (r > 0 && (buf[r - 1] == '\n' || buf[r - 1] == ' '))
+		r--;
+	buf[r] = '\0';
+	return r ? 0 : -EIO;
+}
+
+/*
+ * Write @val into attach_flags_mask and read it back: 0 or -errno, with
+ * the failing step in *@what.
+ */
+static int attach_mask_write(const char *val, const char **what)
+{
+	unsigned long long want, got;
+	char buf[64], *end;
+	ssize_t r;
+	int fd, err = 0;
+
+	*what = "write attach_flags_mask";
+	fd = open(BENCH_ATTACH_MASK_PATH, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	r = write(fd, val, strlen(val));
+	if (r < 0)
+		err = -errno;
+	else if ((size_t)r != strlen(val))
+		err = -EIO;
+	if (close(fd) < 0 && !err)
+		err = -errno;
+	if (err)
+		return err;
+	*what = "read attach_flags_mask";
+	err = attach_mask_read(buf, sizeof(buf));
+	if (err)
+		return err;
+	*what = "attach_flags_mask not as written";
+	errno = 0;
+	want = strtoull(val, &end, 0);
+	if (errno || *end)
+		return -EINVAL;
+	got = strtoull(buf, &end, 0);
+	if (errno || *end || got != want)
+		return -EIO;
+	return 0;
+}
+
+static void meta_error(const char *what, int err)
+{
+	unsigned int k;
+
+	printf("# metadata: %s %s: %s\n", what, BENCH_ATTACH_MASK_PATH,
+	       strerror(err));
+	for (k = 0; k < MC_COUNT; k++)
+		cell_error(&meta_cells[k], BENCH_META_SIZE, BT_KDBUS_ASYNC,
+			   false, what, err);
+}
+
+/* the line of a metadata case once all its rounds ran */
+static void meta_finish(struct cell *c, enum meta_case k)
+{
+	double sum = 0;
+	unsigned long i;
+
+	if (!c->failed && !c->n) {
+		c->failed = true;
+		snprintf(c->what, sizeof(c->what), "no_samples");
+		c->err = EIO;
+	}
+	if (c->failed) {
+		printf("KDBUS-BENCH-META size=%d metadata=%s error=%s:%s\n",
+		       BENCH_META_SIZE, mc_name[k], c->what, errname(c->err));
+		printf("# metadata %s, %d bytes: %s: %s\n", mc_name[k],
+		       BENCH_META_SIZE, c->what, strerror(c->err));
+		goto out;
+	}
+	for (i = 0; i < c->n; i++)
+		sum += c->samples[i];
+	c->mean_us = sum / c->n / 1000.0;
+	c->median_us = quantile_us(c->samples, c->n, 0.5, false);
+	c->p90_us = quantile_us(c->samples, c->n, 0.9, true);
+	c->min_us = c->samples[0] / 1000.0;
+	c->ok = true;
+	printf("KDBUS-BENCH-META size=%d metadata=%s n=%lu", BENCH_META_SIZE,
+	       mc_name[k], c->n);
+	printf(" median_us=%.2f p90_us=%.2f min_us=%.2f mean_us=%.2f",
+	       c->median_us, c->p90_us, c->min_us, c->mean_us);
+	printf(" items=%u item_bytes=%llu\n", c->meta_items, c->meta_bytes);
+out:
+	free(c->samples);
+	c->samples = NULL;
+}
+
+/*
+ * The metadata cell: attach_flags_mask set to ~0, the 8-byte kdbus-async
+ * round trip without and with all metadata, the cases taking turns round
+ * after round, then attach_flags_mask restored.
+ */
+static void run_meta(void)
+{
+	const char *what;
+	char saved[64];
+	unsigned int r, i, k;
+	int err;
+
+	if (opt.kdbus_err) {
+		for (k = 0; k < MC_COUNT; k++)
+			cell_error(&meta_cells[k], BENCH_META_SIZE,
+				   BT_KDBUS_ASYNC, false, opt.kdbus_what,
+				   opt.kdbus_err);
+		goto out;
+	}
+	err = attach_mask_read(saved, sizeof(saved));
+	if (err) {
+		meta_error("read attach_flags_mask", -err);
+		goto out;
+	}
+	err = attach_mask_write(BENCH_ATTACH_MASK_ALL, &what);
+	if (err) {
+		meta_error(what, -err);
+		/* it may have been written before the check failed */
+		attach_mask_write(saved, &what);
+		goto out;
+	}
+	for (r = 0; r < opt.rounds; r++) {
+		/* each round starts with the other case */
+		for (i = 0; i < MC_COUNT; i++) {
+			k = (r + i) % MC_COUNT;
+			if (!meta_cells[k].failed)
+				run_cell(&meta_cells[k], BENCH_META_SIZE,
+					 BT_KDBUS_ASYNC, false,
+					 opt.target_s / opt.rounds, k);
+		}
+	}
+	err = attach_mask_write(saved, &what);
+	if (err) {
+		printf("# metadata: could not restore attach_flags_mask to %s\n",
+		       saved);
+		meta_error(what, -err);
+	}
+out:
+	for (k = 0; k < MC_COUNT; k++)
+		meta_finish(&meta_cells[k], k);
 }
 
 /* --- HELLO + BYEBYE ---------------------------------------------------- */
@@ -2228,6 +2474,39 @@ static void print_table(void)
 	}
 }
 
+static void print_meta_table(void)
+{
+	const struct cell *a = &meta_cells[MC_NONE], *b = &meta_cells[MC_ALL];
+	unsigned int k;
+	char buf[32];
+
+	if (!opt.meta)
+		return;
+	printf("\nmetadata: %d-byte kdbus-async round trip, attach masks 0 (none) or\n",
+	       BENCH_META_SIZE);
+	printf("_KDBUS_ATTACH_ALL (all) on both sides, attach_flags_mask ~0; microseconds\n\n");
+	printf("%8s | %8s %8s | %5s %6s\n", "metadata", "median", "p90",
+	       "items", "bytes");
+	for (k = 0; k < MC_COUNT; k++) {
+		const struct cell *c = &meta_cells[k];
+
+		printf("%8s |", mc_name[k]);
+		if (!c->ok) {
+			snprintf(buf, sizeof(buf), "%s %s", errname(c->err),
+				 c->what);
+			printf(" %-17.17s |\n", buf);
+			continue;
+		}
+		printf(" %8.1f %8.1f | %5u %6llu\n", c->median_us, c->p90_us,
+		       c->meta_items, c->meta_bytes);
+	}
+	if (a->ok && b->ok && a->median_us > 0)
+		printf("metadata cost per call (all - none): %.2f us, all/none %.2fx\n",
+		       b->median_us - a->median_us, b->median_us / a->median_us);
+	else
+		printf("metadata cost per call (all - none): -\n");
+}
+
 static void print_conn_table(void)
 {
 	const struct conn_cell *base = &conn_cells[0];
@@ -2427,7 +2706,7 @@ static void print_usage(const char *prog)
 {
 	fprintf(stderr,
 		"usage: %s [-t SECONDS] [-r ROUNDS] [-s SIZE]... [-x TRANSPORT]... [-1] [-P]\n"
-		"       [-i IDLE]... [-I] [-b RECEIVERS]... [-B] [-n NAMES]... [-N]\n"
+		"       [-M] [-i IDLE]... [-I] [-b RECEIVERS]... [-B] [-n NAMES]... [-N]\n"
 		"  -t SECONDS    timed part of each cell (default 1.5)\n"
 		"  -r ROUNDS     rounds the cell time is split into (default 3)\n"
 		"  -s SIZE       payload size in bytes, repeatable\n"
@@ -2437,6 +2716,9 @@ static void print_usage(const char *prog)
 		"  -1            pin client and server to the same CPU (default:\n"
 		"                different CPUs when there are two)\n"
 		"  -P            skip the per-step timing of the 8-byte round trip\n"
+		"  -M            skip the metadata cell (the 8-byte kdbus-async round\n"
+		"                trip without and with all metadata; it sets the\n"
+		"                module's attach_flags_mask to ~0 meanwhile, as root)\n"
 		"  -i IDLE       HELLO + BYEBYE with IDLE other connections on the\n"
 		"                bus (0..%d), repeatable (default 1, 100, 1000)\n"
 		"  -I            skip HELLO + BYEBYE\n"
@@ -2467,7 +2749,8 @@ int main(int argc, char **argv)
 	opt.target_s = 1.5;
 	opt.rounds = 3;
 	opt.phases = true;
-	while ((c = getopt(argc, argv, "t:r:s:x:1Pi:Ib:Bn:Nh")) != -1) {
+	opt.meta = true;
+	while ((c = getopt(argc, argv, "t:r:s:x:1PMi:Ib:Bn:Nh")) != -1) {
 		switch (c) {
 		case '1':
 			opt.one_cpu = true;
@@ -2512,6 +2795,9 @@ int main(int argc, char **argv)
 			break;
 		case 'P':
 			opt.phases = false;
+			break;
+		case 'M':
+			opt.meta = false;
 			break;
 		case 'i':
 			v = strtoul(optarg, &end, 0);
@@ -2600,6 +2886,10 @@ int main(int argc, char **argv)
 	print_counts("conn_idle", opt.idle, opt.nidle);
 	print_counts("bcast_receivers", opt.bcast, opt.nbcast);
 	print_counts("names", opt.names, opt.nnames);
+	if (opt.meta)
+		printf(" meta_size=%d", BENCH_META_SIZE);
+	else
+		printf(" meta_size=-");
 	printf(" bcast_batch=%d op_cell_s=%.2f\n", BENCH_BCAST_BATCH,
 	       op_cell_s());
 
@@ -2610,7 +2900,8 @@ int main(int argc, char **argv)
 				t = (r + i) % BT_COUNT;
 				if (opt.run[t] && !cells[s][t].failed)
 					run_cell(&cells[s][t], opt.sizes[s], t,
-						 false, opt.target_s / opt.rounds);
+						 false, opt.target_s / opt.rounds,
+						 MC_OFF);
 			}
 		}
 		for (t = 0; t < BT_COUNT; t++)
@@ -2631,10 +2922,12 @@ int main(int argc, char **argv)
 			if (!opt.run[t] || s < opt.nsizes)
 				continue;
 			memset(&scratch, 0, sizeof(scratch));
-			run_cell(&scratch, 8, t, true, opt.target_s);
+			run_cell(&scratch, 8, t, true, opt.target_s, MC_OFF);
 		}
 	}
 
+	if (opt.meta)
+		run_meta();
 	if (opt.nidle)
 		run_conns();
 	if (opt.nbcast)
@@ -2643,6 +2936,7 @@ int main(int argc, char **argv)
 		run_names();
 
 	print_table();
+	print_meta_table();
 	print_conn_table();
 	print_bcast_table();
 	print_name_table();
@@ -2650,6 +2944,9 @@ int main(int argc, char **argv)
 		for (t = 0; t < BT_COUNT; t++)
 			if (opt.run[t] && !cells[s][t].ok)
 				failed = true;
+	for (t = 0; opt.meta && t < MC_COUNT; t++)
+		if (!meta_cells[t].ok)
+			failed = true;
 	for (i = 0; i < opt.nidle; i++)
 		if (!conn_cells[i].ok)
 			failed = true;

@@ -470,6 +470,22 @@ int kdbus_attach_mask(__u64 *mask)
 	return 0;
 }
 
+int kdbus_set_attach_mask(__u64 mask)
+{
+	char buf[32];
+	int fd, len, ret = 0;
+
+	fd = open(KDBUS_ATTACH_MASK_PATH, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	len = snprintf(buf, sizeof(buf), "%llu\n", (unsigned long long)mask);
+	if (write(fd, buf, len) != len)
+		ret = -errno;
+	if (close(fd) < 0 && !ret)
+		ret = -errno;
+	return ret;
+}
+
 __u64 kdbus_now_ns(void)
 {
 	struct timespec ts;

@@ -181,6 +181,11 @@ struct kdbus_item *kdbus_info_find(const struct kdbus_info *info,
  * attaches at most) into @mask: 0 or -errno.
  */
 int kdbus_attach_mask(__u64 *mask);
+/*
+ * Write @mask to the module parameter attach_flags_mask (root only; tests
+ * that change it restore the previous value): 0 or -errno.
+ */
+int kdbus_set_attach_mask(__u64 mask);
 
 /* well-known names and LIST */
 
