@@ -182,6 +182,20 @@ static void kdbus_meta_test_selection(struct kunit *test)
 	kdbus_meta_proc_unref(mp);
 }
 
+/* the result of faking an identity into a fresh snapshot */
+static int kdbus_meta_test_fake_one(struct kunit *test,
+				    const struct kdbus_creds *creds,
+				    const struct kdbus_pids *pids)
+{
+	struct kdbus_meta_proc *mp = kdbus_meta_proc_new();
+	int ret;
+
+	KUNIT_ASSERT_NOT_NULL(test, mp);
+	ret = kdbus_meta_proc_fake(mp, creds, pids, NULL);
+	kdbus_meta_proc_unref(mp);
+	return ret;
+}
+
 /* a faked identity: exactly the given items, ids checked */
 static void kdbus_meta_test_fake(struct kunit *test)
 {
@@ -231,18 +245,15 @@ static void kdbus_meta_test_fake(struct kunit *test)
 	kdbus_meta_proc_unref(mp);
 
 	/* ids beyond 32 bits, pids that do not exist */
-	mp = kdbus_meta_proc_new();
-	KUNIT_ASSERT_NOT_NULL(test, mp);
 	creds.gid = 1ULL << 32;
-	KUNIT_EXPECT_EQ(test, -EINVAL, kdbus_meta_proc_fake(mp, &creds, NULL,
-							    NULL));
+	KUNIT_EXPECT_EQ(test, -EINVAL, kdbus_meta_test_fake_one(test, &creds,
+								NULL));
 	pids.tid = INT_MAX;
-	KUNIT_EXPECT_EQ(test, -EINVAL, kdbus_meta_proc_fake(mp, NULL, &pids,
-							    NULL));
+	KUNIT_EXPECT_EQ(test, -EINVAL, kdbus_meta_test_fake_one(test, NULL,
+								&pids));
 	pids.tid = 1ULL << 40;
-	KUNIT_EXPECT_EQ(test, -EINVAL, kdbus_meta_proc_fake(mp, NULL, &pids,
-							    NULL));
-	kdbus_meta_proc_unref(mp);
+	KUNIT_EXPECT_EQ(test, -EINVAL, kdbus_meta_test_fake_one(test, NULL,
+								&pids));
 }
 
 /*

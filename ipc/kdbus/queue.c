@@ -208,6 +208,9 @@ void kdbus_queue_entry_free(struct kdbus_queue_entry *entry)
 	kfree(entry);
 }
 
+/* metadata rooms up to this size are rendered on the stack */
+#define KDBUS_QUEUE_META_SMALL	160
+
 /**
  * kdbus_queue_entry_install_meta() - write the metadata of a message
  * @entry:	Entry being received (or peeked at)
@@ -221,6 +224,8 @@ void kdbus_queue_entry_free(struct kdbus_queue_entry *entry)
  */
 int kdbus_queue_entry_install_meta(const struct kdbus_queue_entry *entry)
 {
+	/* enough for TIMESTAMP, CREDS and PIDS without an allocation */
+	u64 small[KDBUS_QUEUE_META_SMALL / sizeof(u64)];
 	struct kvec kvec;
 	u64 msg_size;
 	size_t len;
@@ -230,7 +235,8 @@ int kdbus_queue_entry_install_meta(const struct kdbus_queue_entry *entry)
 	if (!entry->meta_size)
 		return 0;
 
-	buf = kmalloc(entry->meta_size, GFP_KERNEL);
+	buf = entry->meta_size <= sizeof(small) ? small :
+	      kmalloc(entry->meta_size, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
 
@@ -252,7 +258,8 @@ int kdbus_queue_entry_install_meta(const struct kdbus_queue_entry *entry)
 						 &kvec, 1, kvec.iov_len);
 	}
 
-	kfree(buf);
+	if (buf != small)
+		kfree(buf);
 	return ret;
 }
 
