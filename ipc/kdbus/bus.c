@@ -39,6 +39,7 @@ static void kdbus_bus_free(struct kdbus_node *node)
 
 	if (bus->registry_ready)
 		kdbus_name_registry_exit(&bus->name_registry);
+	kdbus_policy_db_clear(&bus->policy_db);
 	kdbus_user_unref(bus->creator);
 	kdbus_meta_proc_unref(bus->creator_meta);
 	kfree(bus);
@@ -186,13 +187,24 @@ void kdbus_bus_eavesdrop(struct kdbus_bus *bus, struct kdbus_conn *conn_src,
 /*
  * Whether the broadcast notification @staging may reach @conn: on the
  * default endpoint every one may. On a custom endpoint ID_* never do, and
- * NAME_* only where the endpoint policy lets the connection see the name;
- * that policy is not consulted by this version, so none do.
+ * NAME_* only where the endpoint policy lets the connection see the name.
  */
 static bool kdbus_bus_notify_visible(const struct kdbus_conn *conn,
 				     const struct kdbus_staging *staging)
 {
-	return !kdbus_ep_is_custom(conn->ep);
+	const struct kdbus_item *item = kdbus_staging_header(staging)->items;
+
+	if (!kdbus_ep_is_custom(conn->ep))
+		return true;
+	switch (item->type) {
+	case KDBUS_ITEM_NAME_ADD:
+	case KDBUS_ITEM_NAME_REMOVE:
+	case KDBUS_ITEM_NAME_CHANGE:
+		return kdbus_policy_may_see_name(conn, conn->cred,
+						 item->name_change.name);
+	default:
+		return false;
+	}
 }
 
 /*
@@ -225,7 +237,7 @@ void kdbus_bus_broadcast(struct kdbus_bus *bus, struct kdbus_conn *conn_src,
 			 struct kdbus_staging *staging)
 {
 	struct kdbus_conn **dst = NULL, *conn;
-	unsigned int i, n = 0;
+	unsigned int i, k, n = 0;
 
 	kdbus_bus_eavesdrop(bus, conn_src, staging);
 
@@ -265,6 +277,16 @@ void kdbus_bus_broadcast(struct kdbus_bus *bus, struct kdbus_conn *conn_src,
 	if (!dst)
 		return;
 
+	/* a receiver must be allowed to talk to the sender (no lock held) */
+	for (i = 0, k = 0; i < n; i++) {
+		if (!conn_src ||
+		    kdbus_policy_may_talk(dst[i], dst[i]->cred, conn_src))
+			dst[k++] = dst[i];
+		else
+			kdbus_conn_unref(dst[i]);
+	}
+	n = k;
+
 	kdbus_bus_collect_meta(staging, dst, n);
 	for (i = 0; i < n; i++) {
 		if (kdbus_conn_entry_insert(conn_src, dst[i], staging, NULL,
@@ -300,6 +322,7 @@ kdbus_bus_new(struct kdbus_domain *domain, const char *name, u64 flags,
 	INIT_LIST_HEAD(&bus->monitors_list);
 	INIT_LIST_HEAD(&bus->match_msg_list);
 	INIT_LIST_HEAD(&bus->match_notify_list);
+	kdbus_policy_db_init(&bus->policy_db);
 	ret = kdbus_name_registry_init(&bus->name_registry);
 	if (ret < 0)
 		goto exit_unref;

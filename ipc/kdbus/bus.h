@@ -40,6 +40,7 @@
 #include <uapi/linux/kdbus.h>
 
 #include "names.h"
+#include "policy.h"
 #include "node.h"
 
 struct cred;
@@ -75,6 +76,7 @@ struct kdbus_user;
  * @match_notify_list:	Connections with matches for kernel notifications
  * @name_registry:	Well-known names
  * @registry_ready:	@name_registry is initialised
+ * @policy_db:		Bus policy database (activators, policy holders)
  */
 struct kdbus_bus {
 	struct kdbus_node node;
@@ -95,6 +97,7 @@ struct kdbus_bus {
 	struct list_head match_notify_list;
 	struct kdbus_name_registry name_registry;
 	bool registry_ready;
+	struct kdbus_policy_db policy_db;
 };
 
 struct kdbus_bus *kdbus_cmd_bus_make(struct kdbus_domain *domain,

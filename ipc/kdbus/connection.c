@@ -33,6 +33,7 @@
 #include "names.h"
 #include "validate.h"
 #include "notify.h"
+#include "policy.h"
 #include "pool.h"
 #include "queue.h"
 #include "reply.h"
@@ -549,7 +550,8 @@ static int kdbus_conn_entry_move(struct kdbus_conn *dst,
 
 	kdbus_pool_slice_release(entry->slice);
 	entry->slice = slice;
-	kdbus_queue_link(&dst->queue, entry);
+	/* senders may have queued newer messages at @dst meanwhile */
+	kdbus_queue_link_ordered(&dst->queue, entry);
 	return 0;
 
 exit_quota:
@@ -646,6 +648,13 @@ void kdbus_conn_move_messages(struct kdbus_conn *conn_src,
 	}
 }
 
+/* an activator's or policy holder's entries of the bus policy go with it */
+static void kdbus_conn_policy_remove(struct kdbus_conn *conn)
+{
+	if (conn->flags & (KDBUS_HELLO_ACTIVATOR | KDBUS_HELLO_POLICY_HOLDER))
+		kdbus_policy_db_remove_owner(&conn->ep->bus->policy_db, conn);
+}
+
 /**
  * kdbus_conn_disconnect() - disconnect a connection
  * @conn:		Connection
@@ -678,6 +687,7 @@ int kdbus_conn_disconnect(struct kdbus_conn *conn, bool ensure_queue_empty)
 		kdbus_active_deactivate(&conn->active);
 		atomic_dec(&conn->user->connections);
 		mutex_unlock(&conn->lock);
+		kdbus_conn_policy_remove(conn);
 		return 0;
 	}
 	if (!kdbus_active_is_active(&conn->active)) {
@@ -706,6 +716,7 @@ int kdbus_conn_disconnect(struct kdbus_conn *conn, bool ensure_queue_empty)
 	up_write(&bus->conn_rwlock);
 	kdbus_conn_unref(conn);
 	kdbus_match_db_clear(&conn->match_db);
+	kdbus_conn_policy_remove(conn);
 
 	mutex_lock(&ep->lock);
 	linked = !list_empty(&conn->ep_entry);
@@ -1056,6 +1067,15 @@ struct kdbus_conn *kdbus_cmd_hello(struct kdbus_ep *ep, bool privileged,
 	if (ret < 0)
 		goto exit;
 
+	/* activators and policy holders: their entry of the bus policy */
+	if (special & (KDBUS_HELLO_ACTIVATOR | KDBUS_HELLO_POLICY_HOLDER)) {
+		ret = kdbus_policy_db_set(&bus->policy_db, conn, args.items,
+					  args.items_size,
+					  special & KDBUS_HELLO_POLICY_HOLDER);
+		if (ret < 0)
+			goto exit;
+	}
+
 	ret = kdbus_conn_connect(conn);
 	if (ret < 0)
 		goto exit;
@@ -1214,6 +1234,9 @@ int kdbus_cmd_conn_info(struct kdbus_conn *conn, void __user *argp)
 		/* with an id too, the owner must have it */
 		if (target && cmd->id && cmd->id != target->id)
 			target = kdbus_conn_unref(target);
+		if (target &&
+		    !kdbus_policy_may_see_name(conn, current_cred(), item->str))
+			target = kdbus_conn_unref(target);
 		if (!target) {
 			ret = -ESRCH;
 			goto exit;
@@ -1223,6 +1246,9 @@ int kdbus_cmd_conn_info(struct kdbus_conn *conn, void __user *argp)
 		goto exit;
 	} else {
 		target = kdbus_bus_find_conn_by_id(bus, cmd->id);
+		if (target &&
+		    !kdbus_policy_may_see_conn(conn, current_cred(), target))
+			target = kdbus_conn_unref(target);
 		if (!target) {
 			ret = -ENXIO;
 			goto exit;
@@ -1314,6 +1340,7 @@ int kdbus_cmd_update(struct kdbus_conn *conn, void __user *argp)
 	u64 attach_send = 0, attach_recv = 0;
 	struct kdbus_args args;
 	unsigned int n_names = 0;
+	bool policy = false;
 	int ret;
 
 	ret = kdbus_args_parse(&args, kdbus_cmd_spec_find(KDBUS_CMD_UPDATE),
@@ -1344,6 +1371,7 @@ int kdbus_cmd_update(struct kdbus_conn *conn, void __user *argp)
 			ret = -EOPNOTSUPP;
 			goto exit;
 		}
+		policy = true;
 		if (item->type == KDBUS_ITEM_NAME && ++n_names > 1) {
 			ret = -E2BIG;
 			goto exit;
@@ -1363,6 +1391,14 @@ int kdbus_cmd_update(struct kdbus_conn *conn, void __user *argp)
 	if (item_recv) {
 		ret = kdbus_sanitize_attach_flags(item_recv->data64[0],
 						  &attach_recv);
+		if (ret < 0)
+			goto exit;
+	}
+
+	/* the holder's entry is replaced as a whole; on failure it stays */
+	if (policy) {
+		ret = kdbus_policy_db_set(&bus->policy_db, conn, args.items,
+					  args.items_size, true);
 		if (ret < 0)
 			goto exit;
 	}

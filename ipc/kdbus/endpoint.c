@@ -224,7 +224,7 @@ int kdbus_cmd_ep_update(struct kdbus_ep *ep, void __user *argp)
 	if (ret > 0)
 		return 0;
 
-	ret = kdbus_policy_db_replace(&ep->policy_db, args.items,
-				      args.items_size);
+	ret = kdbus_policy_db_set(&ep->policy_db, &ep->policy_db, args.items,
+				  args.items_size, true);
 	return kdbus_args_clear(&args, ret);
 }

@@ -3,6 +3,7 @@
  * kdbus - the name registry of a bus
  */
 
+#include <linux/cred.h>
 #include <linux/err.h>
 #include <linux/jhash.h>
 #include <linux/list.h>
@@ -21,6 +22,7 @@
 #include "limits.h"
 #include "names.h"
 #include "notify.h"
+#include "policy.h"
 #include "pool.h"
 #include "validate.h"
 
@@ -526,6 +528,34 @@ static size_t kdbus_name_list_record(void *buf, size_t pos,
 }
 
 /**
+ * kdbus_name_any_owned() - whether a test holds for a name a connection owns
+ * @r:		Name registry of the connection's bus
+ * @conn:	Connection
+ * @fn:		Test, called with the registry locked for reading, for each
+ *		name @conn is the primary owner of, until it returns true
+ * @data:	Passed to @fn
+ *
+ * Return: true if @fn returned true for one of the names.
+ */
+bool kdbus_name_any_owned(struct kdbus_name_registry *r,
+			  const struct kdbus_conn *conn,
+			  bool (*fn)(const char *name, void *data), void *data)
+{
+	const struct kdbus_name_owner *o;
+	bool ret = false;
+
+	down_read(&r->rwlock);
+	list_for_each_entry(o, &conn->names_list, conn_entry) {
+		if (o->name->primary == o && fn(o->name->name, data)) {
+			ret = true;
+			break;
+		}
+	}
+	up_read(&r->rwlock);
+	return ret;
+}
+
+/**
  * kdbus_name_owned_items() - OWNED_NAME items of the names a connection owns
  * @r:		Name registry of the connection's bus
  * @conn:	Connection
@@ -568,13 +598,49 @@ void *kdbus_name_owned_items(struct kdbus_name_registry *r,
 	return buf;
 }
 
+/*
+ * LIST: the caller and what it may see. On a custom endpoint, @see is its
+ * policy database, locked for reading across both passes of the listing
+ * so that both list the same names.
+ */
+struct kdbus_name_viewer {
+	struct kdbus_policy_db *see;
+	const struct cred *cred;
+};
+
+static bool kdbus_name_visible(const struct kdbus_name_viewer *v,
+			       const struct kdbus_name_entry *e)
+{
+	return !v->see ||
+	       kdbus_policy_db_lookup(v->see, v->cred, e->name) >=
+	       KDBUS_POLICY_SEE;
+}
+
+/*
+ * A record {@conn, @e} of the listing: written only if the caller may see
+ * the name, but produced either way (a hidden name does not turn into a
+ * unique-id record).
+ */
+static size_t kdbus_name_list_named(void *buf, size_t pos,
+				    const struct kdbus_conn *conn,
+				    const struct kdbus_name_entry *e,
+				    const struct kdbus_name_viewer *v,
+				    bool *produced)
+{
+	*produced = true;
+	if (!kdbus_name_visible(v, e))
+		return pos;
+	return kdbus_name_list_record(buf, pos, conn, e);
+}
+
 /* the records of @conn (see KDBUS_CMD_LIST); @buf NULL: only sizes */
 static size_t kdbus_name_list_conn(void *buf, size_t pos,
-				   const struct kdbus_conn *conn, u64 flags)
+				   const struct kdbus_conn *conn, u64 flags,
+				   const struct kdbus_name_viewer *v)
 {
 	bool conn_activator = conn->flags & KDBUS_HELLO_ACTIVATOR;
 	const struct kdbus_name_owner *o;
-	size_t start = pos;
+	bool produced = false;
 
 	list_for_each_entry(o, &conn->names_list, conn_entry) {
 		const struct kdbus_name_entry *e = o->name;
@@ -582,28 +648,32 @@ static size_t kdbus_name_list_conn(void *buf, size_t pos,
 		if (e->primary == o) {
 			if (conn_activator) {
 				if (flags & KDBUS_LIST_ACTIVATORS)
-					pos = kdbus_name_list_record(buf, pos,
-								     conn, e);
+					pos = kdbus_name_list_named(buf, pos,
+								    conn, e, v,
+								    &produced);
 				continue;
 			}
 			if (flags & KDBUS_LIST_NAMES)
-				pos = kdbus_name_list_record(buf, pos, conn, e);
+				pos = kdbus_name_list_named(buf, pos, conn, e,
+							    v, &produced);
 			if ((flags & KDBUS_LIST_ACTIVATORS) && e->activator)
-				pos = kdbus_name_list_record(buf, pos,
-							     e->activator->conn,
-							     e);
+				pos = kdbus_name_list_named(buf, pos,
+							    e->activator->conn,
+							    e, v, &produced);
 		} else if (!list_empty(&o->name_entry) &&
 			   (flags & KDBUS_LIST_QUEUED)) {
-			pos = kdbus_name_list_record(buf, pos, conn, e);
+			pos = kdbus_name_list_named(buf, pos, conn, e, v,
+						    &produced);
 		}
 	}
 
-	if ((flags & KDBUS_LIST_UNIQUE) && pos == start)
+	if ((flags & KDBUS_LIST_UNIQUE) && !produced)
 		pos = kdbus_name_list_record(buf, pos, conn, NULL);
 	return pos;
 }
 
-static size_t kdbus_name_list_all(struct kdbus_bus *bus, void *buf, u64 flags)
+static size_t kdbus_name_list_all(struct kdbus_bus *bus, void *buf, u64 flags,
+				  const struct kdbus_name_viewer *v)
 {
 	struct kdbus_conn *conn;
 	size_t pos = 0;
@@ -615,7 +685,7 @@ static size_t kdbus_name_list_all(struct kdbus_bus *bus, void *buf, u64 flags)
 		if ((conn->flags & KDBUS_HELLO_ACTIVATOR) &&
 		    !(flags & KDBUS_LIST_ACTIVATORS))
 			continue;
-		pos = kdbus_name_list_conn(buf, pos, conn, flags);
+		pos = kdbus_name_list_conn(buf, pos, conn, flags, v);
 	}
 	return pos;
 }
@@ -623,7 +693,8 @@ static size_t kdbus_name_list_all(struct kdbus_bus *bus, void *buf, u64 flags)
 /**
  * kdbus_name_list() - render the LIST records of a bus
  * @r:		Registry of the bus
- * @conn:	Calling connection
+ * @conn:	Calling connection; on a custom endpoint, records of names it
+ *		may not see are left out (unique-id records are not)
  * @flags:	KDBUS_LIST_* flags
  * @buf:	The records are returned here (kvfree() them), NULL if none
  * @size:	Their size
@@ -634,6 +705,11 @@ int kdbus_name_list(struct kdbus_name_registry *r, struct kdbus_conn *conn,
 		    u64 flags, void **buf, size_t *size)
 {
 	struct kdbus_bus *bus = conn->ep->bus;
+	struct kdbus_name_viewer v = {
+		.see = kdbus_ep_is_custom(conn->ep) ? &conn->ep->policy_db :
+						      NULL,
+		.cred = current_cred(),
+	};
 	size_t n;
 	int ret = 0;
 
@@ -642,16 +718,20 @@ int kdbus_name_list(struct kdbus_name_registry *r, struct kdbus_conn *conn,
 
 	down_read(&r->rwlock);
 	down_read(&bus->conn_rwlock);
-	n = kdbus_name_list_all(bus, NULL, flags);
+	if (v.see)
+		down_read(&v.see->lock);
+	n = kdbus_name_list_all(bus, NULL, flags, &v);
 	if (n) {
 		*buf = kvzalloc(n, GFP_KERNEL);
 		if (*buf) {
-			*size = kdbus_name_list_all(bus, *buf, flags);
+			*size = kdbus_name_list_all(bus, *buf, flags, &v);
 			WARN_ON_ONCE(*size != n);
 		} else {
 			ret = -ENOMEM;
 		}
 	}
+	if (v.see)
+		up_read(&v.see->lock);
 	up_read(&bus->conn_rwlock);
 	up_read(&r->rwlock);
 	return ret;
@@ -684,6 +764,10 @@ int kdbus_cmd_name_acquire(struct kdbus_conn *conn, void __user *argp)
 	name = kdbus_args_item(&args, KDBUS_ITEM_NAME)->str;
 	if (!kdbus_name_is_valid(name, false)) {
 		ret = -EINVAL;
+		goto exit;
+	}
+	if (!kdbus_policy_may_own(conn, current_cred(), name)) {
+		ret = -EPERM;
 		goto exit;
 	}
 

@@ -130,6 +130,9 @@ int kdbus_name_acquire(struct kdbus_name_registry *r, struct kdbus_conn *conn,
 		       struct list_head *notify);
 int kdbus_name_release_all(struct kdbus_name_registry *r,
 			   struct kdbus_conn *conn, struct list_head *notify);
+bool kdbus_name_any_owned(struct kdbus_name_registry *r,
+			  const struct kdbus_conn *conn,
+			  bool (*fn)(const char *name, void *data), void *data);
 void *kdbus_name_owned_items(struct kdbus_name_registry *r,
 			     const struct kdbus_conn *conn, size_t *size);
 int kdbus_name_list(struct kdbus_name_registry *r, struct kdbus_conn *conn,

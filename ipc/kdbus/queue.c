@@ -57,15 +57,20 @@ struct kdbus_queue_entry *kdbus_queue_peek(struct kdbus_queue *queue,
 	return entry->priority <= priority ? entry : NULL;
 }
 
-/**
- * kdbus_queue_link() - append an entry to a queue
- * @queue:	Queue
- * @entry:	Unlinked entry
- */
-void kdbus_queue_link(struct kdbus_queue *queue,
-		      struct kdbus_queue_entry *entry)
+/* whether @a goes before @b: by priority, then by sequence if @by_seq */
+static bool kdbus_queue_before(const struct kdbus_queue_entry *a,
+			       const struct kdbus_queue_entry *b, bool by_seq)
+{
+	if (a->priority != b->priority)
+		return a->priority < b->priority;
+	return by_seq && a->seq < b->seq;
+}
+
+static void kdbus_queue_insert(struct kdbus_queue *queue,
+			       struct kdbus_queue_entry *entry, bool by_seq)
 {
 	struct rb_node **n = &queue->msg_prio.rb_root.rb_node, *prev = NULL;
+	struct list_head *pos = &queue->msg_list;
 	bool leftmost = true;
 
 	while (*n) {
@@ -73,8 +78,7 @@ void kdbus_queue_link(struct kdbus_queue *queue,
 
 		prev = *n;
 		e = rb_entry(prev, struct kdbus_queue_entry, prio_node);
-		/* equal priorities: the newer entry goes right (FIFO) */
-		if (entry->priority < e->priority) {
+		if (kdbus_queue_before(entry, e, by_seq)) {
 			n = &prev->rb_left;
 		} else {
 			n = &prev->rb_right;
@@ -84,8 +88,42 @@ void kdbus_queue_link(struct kdbus_queue *queue,
 	rb_link_node(&entry->prio_node, prev, n);
 	rb_insert_color_cached(&entry->prio_node, &queue->msg_prio, leftmost);
 
-	list_add_tail(&entry->entry, &queue->msg_list);
+	/* the FIFO: before the newer messages at its end, if by sequence */
+	while (by_seq && pos->prev != &queue->msg_list &&
+	       list_entry(pos->prev, struct kdbus_queue_entry, entry)->seq >
+	       entry->seq)
+		pos = pos->prev;
+	list_add_tail(&entry->entry, pos);
 	queue->count++;
+}
+
+/**
+ * kdbus_queue_link() - append an entry to a queue
+ * @queue:	Queue
+ * @entry:	Unlinked entry
+ *
+ * Entries of equal priority are received in the order they were linked.
+ */
+void kdbus_queue_link(struct kdbus_queue *queue,
+		      struct kdbus_queue_entry *entry)
+{
+	kdbus_queue_insert(queue, entry, false);
+}
+
+/**
+ * kdbus_queue_link_ordered() - link an entry by its sequence number
+ * @queue:	Queue
+ * @entry:	Unlinked entry, taken off another queue
+ *
+ * The entry goes before the entries of equal priority with a higher
+ * sequence number at the end of the queue: a message moved from an
+ * activator to the new owner of its name stays ahead of what its sender
+ * sent after it straight to the new owner.
+ */
+void kdbus_queue_link_ordered(struct kdbus_queue *queue,
+			      struct kdbus_queue_entry *entry)
+{
+	kdbus_queue_insert(queue, entry, true);
 }
 
 /**

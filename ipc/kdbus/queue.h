@@ -100,6 +100,8 @@ struct kdbus_queue_entry *kdbus_queue_peek(struct kdbus_queue *queue,
 					   s64 priority, bool use_priority);
 void kdbus_queue_link(struct kdbus_queue *queue,
 		      struct kdbus_queue_entry *entry);
+void kdbus_queue_link_ordered(struct kdbus_queue *queue,
+			      struct kdbus_queue_entry *entry);
 void kdbus_queue_unlink(struct kdbus_queue *queue,
 			struct kdbus_queue_entry *entry);
 

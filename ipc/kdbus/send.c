@@ -30,6 +30,7 @@
 #include "message.h"
 #include "metadata.h"
 #include "names.h"
+#include "policy.h"
 #include "pool.h"
 #include "queue.h"
 #include "reply.h"
@@ -145,8 +146,10 @@ static int kdbus_conn_signal(struct kdbus_conn *conn,
 				break;
 		}
 
+		/* the receiver must be allowed to talk to the sender */
 		ret = 0;
-		if (kdbus_match_db_match(&dst->match_db, bus, conn, staging))
+		if (kdbus_match_db_match(&dst->match_db, bus, conn, staging) &&
+		    kdbus_policy_may_talk(dst, dst->cred, conn))
 			ret = kdbus_conn_entry_insert(conn, dst, staging, NULL,
 						      name);
 		kdbus_conn_unref(dst);
@@ -181,7 +184,9 @@ static int kdbus_conn_unicast(struct kdbus_conn *conn,
 		if (IS_ERR(dst))
 			return PTR_ERR(dst);
 
-		if (msg->flags & KDBUS_MSG_EXPECT_REPLY)
+		if (!kdbus_policy_may_talk(conn, current_cred(), dst))
+			r = ERR_PTR(-EPERM);
+		else if (msg->flags & KDBUS_MSG_EXPECT_REPLY)
 			r = kdbus_conn_track(conn, dst, msg, !!reply);
 		if (IS_ERR(r)) {
 			ret = PTR_ERR(r);

@@ -2450,9 +2450,26 @@ TEST_F(msg, free_received_slices)
 /* quotas and full pools (7.4, 7.5)                                    */
 /* ------------------------------------------------------------------ */
 
+#define PEER_NAME "org.kdbus.test.peer"
+
+/*
+ * Let other users talk to @dst, a root connection: it owns @name, and the
+ * policy holder @ph gives everyone TALK on it (free @ph afterwards).
+ */
+static int open_to_world(const struct kdbus_domain *dom, const char *bus,
+			 struct kdbus_conn *dst, const char *name,
+			 struct kdbus_conn *ph)
+{
+	int ret = kdbus_name_acquire(dst, name, 0, NULL);
+
+	return ret ?: kdbus_policy_holder_new(ph, dom, bus, name,
+					      KDBUS_POLICY_TALK);
+}
+
 /* 256 queued messages per sending user; other users are not affected */
 TEST_F(msg, queue_limit_per_user)
 {
+	struct kdbus_conn ph = { 0 };
 	struct child_send_ctx ctx = {
 		.dom = &self->dom,
 		.bus = self->bus,
@@ -2466,6 +2483,8 @@ TEST_F(msg, queue_limit_per_user)
 	struct kdbus_msg *r;
 	unsigned int i;
 
+	ASSERT_EQ(0, open_to_world(&self->dom, self->bus, &self->b,
+				   PEER_NAME, &ph));
 	ASSERT_EQ(0, kdbus_conn_new(&c, &self->dom, self->bus, NULL, 0));
 	for (i = 1; i <= KDBUS_CONN_MAX_MSGS; i++)
 		ASSERT_EQ(0, send_data(&self->a, self->b.id, i, NULL, 0))
@@ -2492,6 +2511,7 @@ TEST_F(msg, queue_limit_per_user)
 	EXPECT_EQ(0, recv_expect(&self->b, 0, 0, 257, 0));
 	EXPECT_EQ(-EAGAIN, recv_msg(&self->b, 0, 0, &cmd, NULL));
 	conn_drop(&c);
+	kdbus_conn_free(&ph);
 }
 
 /*
@@ -2539,6 +2559,7 @@ TEST_F(msg, quota_worked_example)
  */
 TEST_F(msg, quota_share_and_fairness)
 {
+	struct kdbus_conn ph = { 0 };
 	struct child_send_ctx ctx = {
 		.dom = &self->dom,
 		.bus = self->bus,
@@ -2550,6 +2571,8 @@ TEST_F(msg, quota_share_and_fairness)
 	struct kdbus_cmd_recv cmd;
 	struct kdbus_msg *r;
 
+	ASSERT_EQ(0, open_to_world(&self->dom, self->bus, &self->b,
+				   PEER_NAME, &ph));
 	ASSERT_EQ(KDBUS_TEST_POOL_SIZE, self->b.pool_size);
 	ASSERT_EQ(0, send_pattern(&self->a, self->b.id, 1, SZ_2M, 1));
 	EXPECT_EQ(-ENOBUFS, send_pattern(&self->a, self->b.id, 2, 698857, 2));
@@ -2582,6 +2605,7 @@ TEST_F(msg, quota_share_and_fairness)
 	EXPECT_EQ(0, recv_expect(&self->b, 0, 0, 1003, 0));
 	EXPECT_EQ(0, recv_expect(&self->b, 0, 0, 6, 0));
 	EXPECT_EQ(-EAGAIN, recv_msg(&self->b, 0, 0, &cmd, NULL));
+	kdbus_conn_free(&ph);
 }
 
 /*
@@ -2634,6 +2658,7 @@ TEST_F(msg, pool_full_exfull)
 /* at most 16 fds in flight per (receiver, sending user) */
 TEST_F(msg, fds_in_flight_limit)
 {
+	struct kdbus_conn ph = { 0 };
 	struct child_send_ctx ctx = {
 		.dom = &self->dom,
 		.bus = self->bus,
@@ -2646,6 +2671,8 @@ TEST_F(msg, fds_in_flight_limit)
 	struct kdbus_msg *m, *r;
 	int p[2], fds[16], memfd, i;
 
+	ASSERT_EQ(0, open_to_world(&self->dom, self->bus, &self->b,
+				   PEER_NAME, &ph));
 	ASSERT_EQ(0, pipe2(p, O_CLOEXEC));
 	memfd = memfd_new(64, 1, ALL_SEALS);
 	ASSERT_LE(0, memfd);
@@ -2689,6 +2716,7 @@ TEST_F(msg, fds_in_flight_limit)
 	close(memfd);
 	close(p[0]);
 	close(p[1]);
+	kdbus_conn_free(&ph);
 }
 
 /* ------------------------------------------------------------------ */
@@ -2931,6 +2959,7 @@ static int child_unpriv_peer(void *arg)
 /* root and an unprivileged user talk both ways on a world bus */
 TEST_F(msg, unprivileged_cross_user)
 {
+	struct kdbus_conn ph = { 0 };
 	struct unpriv_ctx ctx = {
 		.dom = &self->dom,
 		.bus = self->bus,
@@ -2945,6 +2974,8 @@ TEST_F(msg, unprivileged_cross_user)
 	__u64 id = 0;
 	pid_t pid;
 
+	ASSERT_EQ(0, open_to_world(&self->dom, self->bus, &self->a,
+				   PEER_NAME, &ph));
 	ASSERT_EQ(0, pipe2(idp, O_CLOEXEC));
 	ASSERT_EQ(0, pipe2(p, O_CLOEXEC | O_NONBLOCK));
 	ctx.id_pipe = idp[1];
@@ -2979,6 +3010,7 @@ TEST_F(msg, unprivileged_cross_user)
 	close(idp[0]);
 	close(p[0]);
 	close(p[1]);
+	kdbus_conn_free(&ph);
 }
 
 TEST_HARNESS_MAIN
