@@ -10,6 +10,7 @@
 #include <linux/rcupdate.h>
 #include <linux/rculist.h>
 #include <linux/sched.h>
+#include <linux/security.h>
 #include <linux/slab.h>
 #include <linux/uuid.h>
 
@@ -42,6 +43,8 @@ static void kdbus_bus_free(struct kdbus_node *node)
 	kdbus_policy_db_clear(&bus->policy_db);
 	kdbus_user_unref(bus->creator);
 	kdbus_meta_proc_unref(bus->creator_meta);
+	if (bus->creator_cred)
+		put_cred(bus->creator_cred);
 	kfree(bus);
 }
 
@@ -194,8 +197,6 @@ static bool kdbus_bus_notify_visible(const struct kdbus_conn *conn,
 {
 	const struct kdbus_item *item = kdbus_staging_header(staging)->items;
 
-	if (!kdbus_ep_is_custom(conn->ep))
-		return true;
 	switch (item->type) {
 	case KDBUS_ITEM_NAME_ADD:
 	case KDBUS_ITEM_NAME_REMOVE:
@@ -203,7 +204,7 @@ static bool kdbus_bus_notify_visible(const struct kdbus_conn *conn,
 		return kdbus_policy_may_see_name(conn, conn->cred,
 						 item->name_change.name);
 	default:
-		return false;
+		return !kdbus_ep_is_custom(conn->ep);
 	}
 }
 
@@ -280,7 +281,8 @@ void kdbus_bus_broadcast(struct kdbus_bus *bus, struct kdbus_conn *conn_src,
 	/* a receiver must be allowed to talk to the sender (no lock held) */
 	for (i = 0, k = 0; i < n; i++) {
 		if (!conn_src ||
-		    kdbus_policy_may_talk(dst[i], dst[i]->cred, conn_src))
+		    (kdbus_policy_may_talk(dst[i], dst[i]->cred, conn_src) &&
+		     !security_kdbus_talk(current_cred(), dst[i]->cred)))
 			dst[k++] = dst[i];
 		else
 			kdbus_conn_unref(dst[i]);
@@ -334,6 +336,7 @@ kdbus_bus_new(struct kdbus_domain *domain, const char *name, u64 flags,
 	bus->attach_flags_req = attach_flags_req;
 	bus->attach_flags_owner = attach_flags_owner;
 	generate_random_uuid(bus->id128);
+	bus->creator_cred = get_current_cred();
 	bus->creator_meta = kdbus_meta_proc_new();
 	if (!bus->creator_meta) {
 		ret = -ENOMEM;
@@ -438,6 +441,10 @@ struct kdbus_bus *kdbus_cmd_bus_make(struct kdbus_domain *domain,
 
 	ret = kdbus_sysname_check_prefix(name, domain->user_ns,
 					 current_euid());
+	if (ret < 0)
+		goto exit;
+
+	ret = security_kdbus_bus_make(current_cred(), name);
 	if (ret < 0)
 		goto exit;
 

@@ -67,6 +67,7 @@ struct kdbus_user;
  * @id128:		Random (RFC 4122 version 4) UUID of the bus
  * @creator:		Accounting user of the creator (real uid); non-NULL
  *			once the bus is counted in its bus limit
+ * @creator_cred:	Credentials of the creator (for the LSM hooks)
  * @creator_meta:	Process metadata of the creator at creation time (what
  *			BUS_CREATOR_INFO reports)
  * @conn_rwlock:	Protects @conn_hash, @monitors_list and the match lists
@@ -88,6 +89,7 @@ struct kdbus_bus {
 	struct kdbus_bloom_parameter bloom;
 	u8 id128[16];
 	struct kdbus_user *creator;
+	const struct cred *creator_cred;
 	struct kdbus_meta_proc *creator_meta;
 
 	struct rw_semaphore conn_rwlock;

@@ -14,6 +14,7 @@
 #include <linux/pid.h>
 #include <linux/poll.h>
 #include <linux/sched/signal.h>
+#include <linux/security.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -249,6 +250,30 @@ void kdbus_conn_lost_message(struct kdbus_conn *conn)
 		wake_up_interruptible(&conn->wait);
 }
 
+/* the LSMs decide whether the files of a message may reach @dst */
+static int kdbus_conn_check_files(struct kdbus_conn *dst,
+				  const struct kdbus_staging *staging)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < staging->n_parts; i++) {
+		if (!staging->parts[i].file)
+			continue;
+		ret = security_kdbus_transfer_file(current_cred(), dst->cred,
+						   staging->parts[i].file);
+		if (ret < 0)
+			return ret;
+	}
+	for (i = 0; i < staging->n_fds; i++) {
+		ret = security_kdbus_transfer_file(current_cred(), dst->cred,
+						   staging->fds[i]);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
 /**
  * kdbus_conn_entry_make() - write a message into a receiver's pool
  * @dst:	Receiver
@@ -273,6 +298,10 @@ kdbus_conn_entry_make(struct kdbus_conn *dst, struct kdbus_user *user,
 	size_t size, meta_size;
 	u64 attach;
 	int ret;
+
+	ret = kdbus_conn_check_files(dst, staging);
+	if (ret < 0)
+		return ERR_PTR(ret);
 
 	attach = kdbus_meta_stage_collect(&staging->meta,
 					  atomic64_read(&dst->attach_flags_recv));
@@ -1044,6 +1073,17 @@ struct kdbus_conn *kdbus_cmd_hello(struct kdbus_ep *ep, bool privileged,
 	if ((special & KDBUS_HELLO_ACTIVATOR) && strchr(name, '*')) {
 		ret = -EINVAL;
 		goto exit;
+	}
+
+	ret = security_kdbus_connect(current_cred(), bus->creator_cred);
+	if (ret < 0)
+		goto exit;
+	/* an activator owns its name (the kdbus policy: it is privileged) */
+	if (special & KDBUS_HELLO_ACTIVATOR) {
+		ret = security_kdbus_own_name(current_cred(), bus->creator_cred,
+					      name);
+		if (ret < 0)
+			goto exit;
 	}
 
 	/* the connection owns it from here on, even on failure */

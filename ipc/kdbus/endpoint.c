@@ -5,6 +5,7 @@
 
 #include <linux/cred.h>
 #include <linux/err.h>
+#include <linux/security.h>
 #include <linux/slab.h>
 #include <linux/uidgid.h>
 
@@ -177,6 +178,10 @@ struct kdbus_ep *kdbus_cmd_ep_make(struct kdbus_bus *bus, void __user *argp)
 
 	ret = kdbus_sysname_check_prefix(name, bus->domain->user_ns,
 					 current_euid());
+	if (ret < 0)
+		goto exit;
+
+	ret = security_kdbus_ep_make(current_cred(), bus->creator_cred, name);
 	if (ret < 0)
 		goto exit;
 

@@ -9,6 +9,7 @@
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/rhashtable.h>
+#include <linux/security.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -601,19 +602,38 @@ void *kdbus_name_owned_items(struct kdbus_name_registry *r,
 /*
  * LIST: the caller and what it may see. On a custom endpoint, @see is its
  * policy database, locked for reading across both passes of the listing
- * so that both list the same names.
+ * so that both list the same names. The LSMs are asked for each name
+ * (security_kdbus_see_name()), with @bus_creator the bus's creator; as
+ * an LSM may answer differently in the two passes, nothing is written
+ * beyond @cap, the size the first pass found.
  */
 struct kdbus_name_viewer {
 	struct kdbus_policy_db *see;
 	const struct cred *cred;
+	const struct cred *bus_creator;
+	size_t cap;
 };
+
+/* a record, written only if it ends within the buffer of the listing */
+static size_t kdbus_name_list_put(void *buf, size_t pos,
+				  const struct kdbus_conn *conn,
+				  const struct kdbus_name_entry *e,
+				  const struct kdbus_name_viewer *v)
+{
+	size_t end = kdbus_name_list_record(NULL, pos, conn, e);
+
+	return kdbus_name_list_record(end <= v->cap ? buf : NULL, pos, conn,
+				      e);
+}
 
 static bool kdbus_name_visible(const struct kdbus_name_viewer *v,
 			       const struct kdbus_name_entry *e)
 {
-	return !v->see ||
-	       kdbus_policy_db_lookup(v->see, v->cred, e->name) >=
-	       KDBUS_POLICY_SEE;
+	if (v->see &&
+	    kdbus_policy_db_lookup(v->see, v->cred, e->name) <
+	    KDBUS_POLICY_SEE)
+		return false;
+	return !security_kdbus_see_name(v->cred, v->bus_creator, e->name);
 }
 
 /*
@@ -630,7 +650,7 @@ static size_t kdbus_name_list_named(void *buf, size_t pos,
 	*produced = true;
 	if (!kdbus_name_visible(v, e))
 		return pos;
-	return kdbus_name_list_record(buf, pos, conn, e);
+	return kdbus_name_list_put(buf, pos, conn, e, v);
 }
 
 /* the records of @conn (see KDBUS_CMD_LIST); @buf NULL: only sizes */
@@ -668,7 +688,7 @@ static size_t kdbus_name_list_conn(void *buf, size_t pos,
 	}
 
 	if ((flags & KDBUS_LIST_UNIQUE) && !produced)
-		pos = kdbus_name_list_record(buf, pos, conn, NULL);
+		pos = kdbus_name_list_put(buf, pos, conn, NULL, v);
 	return pos;
 }
 
@@ -690,6 +710,9 @@ static size_t kdbus_name_list_all(struct kdbus_bus *bus, void *buf, u64 flags,
 	return pos;
 }
 
+/* passes of a listing that may disagree before LIST gives up (EAGAIN) */
+#define KDBUS_NAME_LIST_TRIES	3
+
 /**
  * kdbus_name_list() - render the LIST records of a bus
  * @r:		Registry of the bus
@@ -699,7 +722,7 @@ static size_t kdbus_name_list_all(struct kdbus_bus *bus, void *buf, u64 flags,
  * @buf:	The records are returned here (kvfree() them), NULL if none
  * @size:	Their size
  *
- * Return: 0 or -ENOMEM.
+ * Return: 0, -ENOMEM, or -EAGAIN if the LSMs kept changing their answers.
  */
 int kdbus_name_list(struct kdbus_name_registry *r, struct kdbus_conn *conn,
 		    u64 flags, void **buf, size_t *size)
@@ -709,7 +732,9 @@ int kdbus_name_list(struct kdbus_name_registry *r, struct kdbus_conn *conn,
 		.see = kdbus_ep_is_custom(conn->ep) ? &conn->ep->policy_db :
 						      NULL,
 		.cred = current_cred(),
+		.bus_creator = bus->creator_cred,
 	};
+	unsigned int tries;
 	size_t n;
 	int ret = 0;
 
@@ -720,15 +745,25 @@ int kdbus_name_list(struct kdbus_name_registry *r, struct kdbus_conn *conn,
 	down_read(&bus->conn_rwlock);
 	if (v.see)
 		down_read(&v.see->lock);
-	n = kdbus_name_list_all(bus, NULL, flags, &v);
-	if (n) {
+	for (tries = 0; tries < KDBUS_NAME_LIST_TRIES; tries++) {
+		ret = 0;
+		n = kdbus_name_list_all(bus, NULL, flags, &v);
+		if (!n)
+			break;
 		*buf = kvzalloc(n, GFP_KERNEL);
-		if (*buf) {
-			*size = kdbus_name_list_all(bus, *buf, flags, &v);
-			WARN_ON_ONCE(*size != n);
-		} else {
+		if (!*buf) {
 			ret = -ENOMEM;
+			break;
 		}
+		v.cap = n;
+		*size = kdbus_name_list_all(bus, *buf, flags, &v);
+		if (*size == n)
+			break;
+		/* an LSM changed its mind between the passes */
+		kvfree(*buf);
+		*buf = NULL;
+		*size = 0;
+		ret = -EAGAIN;
 	}
 	if (v.see)
 		up_read(&v.see->lock);

@@ -12,6 +12,7 @@
 #include <linux/list.h>
 #include <linux/overflow.h>
 #include <linux/rwsem.h>
+#include <linux/security.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uidgid.h>
@@ -463,7 +464,8 @@ static bool kdbus_policy_any_name(struct kdbus_policy_db *db,
  * @name:	Well-known name
  *
  * On a custom endpoint its database must grant OWN; then a privileged
- * connection may, any other needs OWN from the bus database.
+ * connection may, any other needs OWN from the bus database. Last, the
+ * LSMs are asked (security_kdbus_own_name()).
  *
  * Return: true if @conn may own @name.
  */
@@ -476,10 +478,11 @@ bool kdbus_policy_may_own(const struct kdbus_conn *conn,
 	    kdbus_policy_db_query(&ep->policy_db, cred, name) <
 	    KDBUS_POLICY_OWN)
 		return false;
-	if (conn->privileged)
-		return true;
-	return kdbus_policy_db_query(&ep->bus->policy_db, cred, name) >=
-	       KDBUS_POLICY_OWN;
+	if (!conn->privileged &&
+	    kdbus_policy_db_query(&ep->bus->policy_db, cred, name) <
+	    KDBUS_POLICY_OWN)
+		return false;
+	return !security_kdbus_own_name(cred, ep->bus->creator_cred, name);
 }
 
 /**
@@ -520,7 +523,8 @@ bool kdbus_policy_may_talk(const struct kdbus_conn *conn,
  * @cred:	Credentials it looks with
  * @name:	Well-known name
  *
- * Only custom endpoints restrict what their connections see.
+ * Only custom endpoints restrict what their connections see; then the
+ * LSMs are asked (security_kdbus_see_name()).
  *
  * Return: true if @conn may see @name.
  */
@@ -529,9 +533,11 @@ bool kdbus_policy_may_see_name(const struct kdbus_conn *conn,
 {
 	struct kdbus_ep *ep = conn->ep;
 
-	return !kdbus_ep_is_custom(ep) ||
-	       kdbus_policy_db_query(&ep->policy_db, cred, name) >=
-	       KDBUS_POLICY_SEE;
+	if (kdbus_ep_is_custom(ep) &&
+	    kdbus_policy_db_query(&ep->policy_db, cred, name) <
+	    KDBUS_POLICY_SEE)
+		return false;
+	return !security_kdbus_see_name(cred, ep->bus->creator_cred, name);
 }
 
 /**
@@ -540,7 +546,8 @@ bool kdbus_policy_may_see_name(const struct kdbus_conn *conn,
  * @cred:	Credentials it looks with
  * @peer:	Connection looked at
  *
- * On a custom endpoint, a peer is visible if one of the names it owns is.
+ * On a custom endpoint, a peer is visible if one of the names it owns is;
+ * then the LSMs are asked (security_kdbus_see_peer()).
  *
  * Return: true if @conn may see @peer.
  */
@@ -550,9 +557,11 @@ bool kdbus_policy_may_see_conn(const struct kdbus_conn *conn,
 {
 	struct kdbus_ep *ep = conn->ep;
 
-	return !kdbus_ep_is_custom(ep) ||
-	       kdbus_policy_any_name(&ep->policy_db, cred, peer,
-				     KDBUS_POLICY_SEE);
+	if (kdbus_ep_is_custom(ep) &&
+	    !kdbus_policy_any_name(&ep->policy_db, cred, peer,
+				   KDBUS_POLICY_SEE))
+		return false;
+	return !security_kdbus_see_peer(cred, peer->cred);
 }
 
 #if IS_ENABLED(CONFIG_KDBUS_KUNIT_TEST)

@@ -375,3 +375,7 @@ int kdbus_queue_entry_install(struct kdbus_queue_entry *entry,
 
 	return kdbus_queue_entry_install_files(entry, return_flags);
 }
+
+#if IS_ENABLED(CONFIG_KDBUS_KUNIT_TEST)
+#include "queue_test.c"
+#endif

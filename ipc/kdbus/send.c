@@ -15,6 +15,7 @@
 #include <linux/ktime.h>
 #include <linux/poll.h>
 #include <linux/sched/signal.h>
+#include <linux/security.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/wait.h>
@@ -149,7 +150,8 @@ static int kdbus_conn_signal(struct kdbus_conn *conn,
 		/* the receiver must be allowed to talk to the sender */
 		ret = 0;
 		if (kdbus_match_db_match(&dst->match_db, bus, conn, staging) &&
-		    kdbus_policy_may_talk(dst, dst->cred, conn))
+		    kdbus_policy_may_talk(dst, dst->cred, conn) &&
+		    !security_kdbus_talk(current_cred(), dst->cred))
 			ret = kdbus_conn_entry_insert(conn, dst, staging, NULL,
 						      name);
 		kdbus_conn_unref(dst);
@@ -185,6 +187,8 @@ static int kdbus_conn_unicast(struct kdbus_conn *conn,
 			return PTR_ERR(dst);
 
 		if (!kdbus_policy_may_talk(conn, current_cred(), dst))
+			r = ERR_PTR(-EPERM);
+		else if (security_kdbus_talk(current_cred(), dst->cred))
 			r = ERR_PTR(-EPERM);
 		else if (msg->flags & KDBUS_MSG_EXPECT_REPLY)
 			r = kdbus_conn_track(conn, dst, msg, !!reply);
@@ -257,6 +261,12 @@ static int kdbus_conn_reply(struct kdbus_conn *conn,
 	if (IS_ERR(dst))
 		return PTR_ERR(dst);
 	kdbus_name_unref(name);
+
+	/* no policy for a reply to a pending request; the LSMs decide */
+	if (security_kdbus_talk(current_cred(), dst->cred)) {
+		ret = -EPERM;
+		goto exit;
+	}
 
 	mutex_lock(&dst->lock);
 	r = kdbus_reply_find(conn, dst, msg->cookie_reply);

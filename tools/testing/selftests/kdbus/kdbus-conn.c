@@ -976,6 +976,30 @@ int kdbus_wait_pollin(int fd, int timeout_ms)
 	return (pfd.revents & POLLIN) ? 0 : -EIO;
 }
 
+int kdbus_read_full(int fd, void *buf, size_t len, int timeout_ms)
+{
+	size_t done = 0;
+	ssize_t n;
+	int ret;
+
+	while (done < len) {
+		ret = kdbus_wait_pollin(fd, timeout_ms);
+		if (ret == -EIO)
+			return -EPIPE;
+		if (ret < 0)
+			return ret;
+		n = read(fd, (char *)buf + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (!n)
+			return -EPIPE;
+		done += n;
+	}
+	return 0;
+}
+
 bool kdbus_msg_payload_is(const struct kdbus_msg *msg, const char *want)
 {
 	char buf[256];

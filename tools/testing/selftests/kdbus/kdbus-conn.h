@@ -391,6 +391,12 @@ int kdbus_wait_child(pid_t pid);
  */
 int kdbus_wait_pollin(int fd, int timeout_ms);
 /*
+ * Read exactly @len bytes from @fd into @buf, waiting up to @timeout_ms
+ * for each chunk: 0, -EPIPE at end of file or hang-up, -ETIMEDOUT, or
+ * -errno.
+ */
+int kdbus_read_full(int fd, void *buf, size_t len, int timeout_ms);
+/*
  * Whether the inline payload of the received message @msg is exactly the
  * string @want (without its NUL); a mismatch is logged.
  */

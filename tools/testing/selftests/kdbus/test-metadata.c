@@ -687,26 +687,7 @@ static int creator_get(struct kdbus_conn *c, __u64 attach, struct rinfo *r)
 /* full read / write on a pipe, waiting up to WAIT_MS for each chunk */
 static int xread(int fd, void *buf, size_t len)
 {
-	size_t done = 0;
-	ssize_t n;
-	int ret;
-
-	while (done < len) {
-		ret = kdbus_wait_pollin(fd, WAIT_MS);
-		if (ret == -EIO)
-			return -EPIPE;
-		if (ret < 0)
-			return ret;
-		n = read(fd, (char *)buf + done, len - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (!n)
-			return -EPIPE;
-		done += n;
-	}
-	return 0;
+	return kdbus_read_full(fd, buf, len, WAIT_MS);
 }
 
 static int xwrite(int fd, const void *buf, size_t len)

@@ -560,26 +560,7 @@ static int chan_write(int fd, const void *buf, size_t len)
 /* read all of @buf within SYNC_MS: 0, -EPIPE at end of file, or -errno */
 static int chan_read(int fd, void *buf, size_t len)
 {
-	size_t done = 0;
-	ssize_t n;
-	int ret;
-
-	while (done < len) {
-		ret = kdbus_wait_pollin(fd, SYNC_MS);
-		if (ret == -EIO)
-			return -EPIPE;
-		if (ret < 0)
-			return ret;
-		n = read(fd, (__u8 *)buf + done, len - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (!n)
-			return -EPIPE;
-		done += n;
-	}
-	return 0;
+	return kdbus_read_full(fd, buf, len, SYNC_MS);
 }
 
 typedef int (*child_fn)(int rd, int wr, void *arg);
