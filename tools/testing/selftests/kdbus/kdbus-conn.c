@@ -976,6 +976,47 @@ int kdbus_wait_pollin(int fd, int timeout_ms)
 	return (pfd.revents & POLLIN) ? 0 : -EIO;
 }
 
+int kdbus_write_full(int fd, const void *buf, size_t len)
+{
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		n = write(fd, (const char *)buf + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		done += n;
+	}
+	return 0;
+}
+
+int kdbus_conn_new_attach(struct kdbus_conn *conn,
+			  const struct kdbus_domain *dom, const char *bus,
+			  __u64 hello_flags, __u64 send, __u64 recv,
+			  const char *description)
+{
+	struct kdbus_cmd_hello *hello;
+	int fd, ret;
+
+	memset(conn, 0, sizeof(*conn));
+	conn->fd = -1;
+	fd = kdbus_bus_open(dom, bus, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return fd;
+	hello = kdbus_hello_args(hello_flags, 0, description);
+	hello->attach_flags_send = send;
+	hello->attach_flags_recv = recv;
+	ret = kdbus_hello_cmd(conn, fd, hello);
+	kdbus_args_release(hello);
+	if (ret < 0) {
+		close(fd);
+		conn->fd = -1;
+	}
+	return ret;
+}
+
 int kdbus_read_full(int fd, void *buf, size_t len, int timeout_ms)
 {
 	size_t done = 0;

@@ -396,6 +396,17 @@ int kdbus_wait_pollin(int fd, int timeout_ms);
  * -errno.
  */
 int kdbus_read_full(int fd, void *buf, size_t len, int timeout_ms);
+/* write all @len bytes of @buf to @fd (restarted after signals): 0/-errno */
+int kdbus_write_full(int fd, const void *buf, size_t len);
+/*
+ * HELLO on the default endpoint of @bus of @dom with @hello_flags, the
+ * attach masks @send and @recv and the description @description (may be
+ * NULL), otherwise as kdbus_conn_new(): 0 or -errno.
+ */
+int kdbus_conn_new_attach(struct kdbus_conn *conn,
+			  const struct kdbus_domain *dom, const char *bus,
+			  __u64 hello_flags, __u64 send, __u64 recv,
+			  const char *description);
 /*
  * Whether the inline payload of the received message @msg is exactly the
  * string @want (without its NUL); a mismatch is logged.

@@ -593,22 +593,8 @@ static int conn_make(struct kdbus_conn *c, const struct kdbus_domain *dom,
 		     const char *bus, __u64 hello_flags, __u64 send,
 		     __u64 recv, const char *desc)
 {
-	struct kdbus_cmd_hello *hello;
-	int fd, ret;
-
-	memset(c, 0, sizeof(*c));
-	c->fd = -1;
-	fd = kdbus_bus_open(dom, bus, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return fd;
-	hello = kdbus_hello_args(hello_flags, 0, desc);
-	hello->attach_flags_send = send;
-	hello->attach_flags_recv = recv;
-	ret = kdbus_hello_cmd(c, fd, hello);
-	kdbus_args_release(hello);
-	if (ret < 0)
-		close(fd);
-	return ret;
+	return kdbus_conn_new_attach(c, dom, bus, hello_flags, send, recv,
+				     desc);
 }
 
 static int send_str(struct kdbus_conn *c, __u64 dst, __u64 cookie,
@@ -692,18 +678,7 @@ static int xread(int fd, void *buf, size_t len)
 
 static int xwrite(int fd, const void *buf, size_t len)
 {
-	size_t done = 0;
-	ssize_t n;
-
-	while (done < len) {
-		n = write(fd, (const char *)buf + done, len - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		done += n;
-	}
-	return 0;
+	return kdbus_write_full(fd, buf, len);
 }
 
 /* one byte each way between the test and a child */

@@ -547,14 +547,7 @@ static bool conn_empty(struct kdbus_conn *c)
 /* write all of @buf: 0 or -errno */
 static int chan_write(int fd, const void *buf, size_t len)
 {
-	ssize_t n;
-
-	do {
-		n = write(fd, buf, len);
-	} while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -errno;
-	return (size_t)n == len ? 0 : -EIO;
+	return kdbus_write_full(fd, buf, len);
 }
 
 /* read all of @buf within SYNC_MS: 0, -EPIPE at end of file, or -errno */

@@ -281,24 +281,7 @@ static int rules_reset(struct rules *rs)
 static int conn_make(struct kdbus_conn *c, const struct kdbus_domain *dom,
 		     const char *bus, __u64 flags, __u64 recv)
 {
-	struct kdbus_cmd_hello *hello;
-	int fd, ret;
-
-	memset(c, 0, sizeof(*c));
-	c->fd = -1;
-	fd = kdbus_bus_open(dom, bus, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return fd;
-	hello = kdbus_hello_args(flags, 0, NULL);
-	hello->attach_flags_send = ALL;
-	hello->attach_flags_recv = recv;
-	ret = kdbus_hello_cmd(c, fd, hello);
-	kdbus_args_release(hello);
-	if (ret < 0) {
-		close(fd);
-		c->fd = -1;
-	}
-	return ret;
+	return kdbus_conn_new_attach(c, dom, bus, flags, ALL, recv, NULL);
 }
 
 /*
@@ -567,14 +550,7 @@ struct stage {
 /* write all of @buf: 0 or -errno */
 static int chan_write(int fd, const void *buf, size_t len)
 {
-	ssize_t n;
-
-	do {
-		n = write(fd, buf, len);
-	} while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -errno;
-	return (size_t)n == len ? 0 : -EIO;
+	return kdbus_write_full(fd, buf, len);
 }
 
 static int chan_read(int fd, void *buf, size_t len)
