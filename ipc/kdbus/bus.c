@@ -444,7 +444,8 @@ struct kdbus_bus *kdbus_cmd_bus_make(struct kdbus_domain *domain,
 	if (ret < 0)
 		goto exit;
 
-	ret = security_kdbus_bus_make(current_cred(), name);
+	ret = security_kdbus_bus_make(current_cred(), domain->creator_cred,
+				      name);
 	if (ret < 0)
 		goto exit;
 

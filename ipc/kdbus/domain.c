@@ -4,6 +4,7 @@
  */
 
 #include <linux/atomic.h>
+#include <linux/cred.h>
 #include <linux/err.h>
 #include <linux/kref.h>
 #include <linux/mutex.h>
@@ -20,6 +21,8 @@ static void kdbus_domain_free(struct kdbus_node *node)
 	struct kdbus_domain *domain = kdbus_domain_from_node(node);
 
 	xa_destroy(&domain->users);
+	if (domain->creator_cred)
+		put_cred(domain->creator_cred);
 	if (domain->user_ns)
 		put_user_ns(domain->user_ns);
 	kfree(domain);
@@ -32,6 +35,7 @@ static const struct kdbus_node_ops kdbus_domain_ops = {
 /**
  * kdbus_domain_new() - create a new domain
  * @user_ns:	User namespace of the mounter
+ * @creator:	Credentials of the mounter
  *
  * The domain is created in state NEW and without children; see
  * kdbus_domain_populate().
@@ -39,7 +43,8 @@ static const struct kdbus_node_ops kdbus_domain_ops = {
  * Return: the new domain (one reference owned by the caller), or an
  * ERR_PTR on failure.
  */
-struct kdbus_domain *kdbus_domain_new(struct user_namespace *user_ns)
+struct kdbus_domain *kdbus_domain_new(struct user_namespace *user_ns,
+				      const struct cred *creator)
 {
 	struct kdbus_domain *domain;
 	kuid_t uid;
@@ -66,6 +71,7 @@ struct kdbus_domain *kdbus_domain_new(struct user_namespace *user_ns)
 	xa_init(&domain->users);
 	atomic64_set(&domain->last_id, 0);
 	domain->user_ns = get_user_ns(user_ns);
+	domain->creator_cred = get_cred(creator);
 
 	ret = kdbus_node_init(&domain->node, KDBUS_NODE_DOMAIN,
 			      &kdbus_domain_ops, NULL, NULL, 0555, uid, gid);

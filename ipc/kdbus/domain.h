@@ -44,12 +44,15 @@
 
 #include "node.h"
 
+struct cred;
 struct user_namespace;
 
 /**
  * struct kdbus_domain - a kdbus domain
  * @node:	Root node of the mount
  * @user_ns:	User namespace of the mounter (reference held)
+ * @creator_cred: Credentials of the mounter (reference held), for the
+ *		LSM check on BUS_MAKE
  * @last_id:	Last id handed out; shared by bus ids, connection ids and
  *		message sequence numbers
  * @lock:	Serialises the insertion of users into @users
@@ -58,6 +61,7 @@ struct user_namespace;
 struct kdbus_domain {
 	struct kdbus_node node;
 	struct user_namespace *user_ns;
+	const struct cred *creator_cred;
 	atomic64_t last_id;
 	struct mutex lock; /* serialises insertions into users */
 	struct xarray users;
@@ -81,7 +85,8 @@ struct kdbus_user {
 	struct rcu_head rcu;
 };
 
-struct kdbus_domain *kdbus_domain_new(struct user_namespace *user_ns);
+struct kdbus_domain *kdbus_domain_new(struct user_namespace *user_ns,
+				      const struct cred *creator);
 int kdbus_domain_populate(struct kdbus_domain *domain);
 struct kdbus_domain *kdbus_domain_ref(struct kdbus_domain *domain);
 struct kdbus_domain *kdbus_domain_unref(struct kdbus_domain *domain);

@@ -174,7 +174,7 @@ static int kdbus_fs_fill_super(struct super_block *sb, struct fs_context *fc)
 	sb->s_iflags |= SB_I_NOEXEC | SB_I_NODEV;
 
 	/* one new domain per mount, in the user namespace of the mounter */
-	domain = kdbus_domain_new(sb->s_user_ns);
+	domain = kdbus_domain_new(sb->s_user_ns, fc->cred);
 	if (IS_ERR(domain))
 		return PTR_ERR(domain);
 	sb->s_fs_info = domain;

@@ -2,10 +2,15 @@
 /*
  * kdbus and Smack: the LSM hooks of kdbus as Smack implements them.
  *
+ *   bus       BUS_MAKE: the task's label needs "w" on the label of the
+ *             task that mounted the domain (EACCES otherwise)
+ *   endpoint  ENDPOINT_MAKE: "w" on the bus creator's label (EACCES)
  *   connect   HELLO: the task's label needs "w" on the bus creator's label
  *             (EACCES otherwise)
  *   own       NAME_ACQUIRE and activator HELLO: "a" on the bus creator's
  *             label (NAME_ACQUIRE: EPERM otherwise)
+ *   see name  CONN_INFO by name, LIST, NAME_* notifications: "r" on the
+ *             bus creator's label (ESRCH, left out, not delivered)
  *   talk      every delivery: the sending task's label needs "w" on the
  *             label of the task that made the receiving connection (a
  *             unicast, call or reply: EPERM; a unicast signal or a
@@ -30,6 +35,10 @@
  * written is reset to "-" when the test ends (by the harness's parent
  * process, so also when the test process died).
  *
+ * The domain is mounted with smackfsroot=* and smackfsdef=*: its files
+ * carry the star label, so Smack's checks on the files themselves (open,
+ * ioctl) pass for every label and each denial seen here is a kdbus hook's.
+ *
  * Smack must be active (the test kernel boots with it): its absence fails
  * the tests. smackfs is mounted on /sys/fs/smackfs if it is not yet.
  */
@@ -48,6 +57,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/types.h>
+#include <sys/xattr.h>
 #include <linux/magic.h>
 
 #include "kdbus-test.h"
@@ -58,6 +68,8 @@
 #define ATTR_SMACK		"/proc/self/attr/smack/current"
 #define ATTR_CURRENT		"/proc/self/attr/current"
 #define MASK_PATH		"/sys/module/kdbus/parameters/attach_flags_mask"
+/* the files of the domain: the star label, which every label may use */
+#define DOMAIN_OPTS		"smackfsroot=*,smackfsdef=*"
 
 #ifndef SMACK_MAGIC
 #define SMACK_MAGIC		0x43415d53
@@ -328,6 +340,7 @@ struct res {
 	__u64 cookie_reply;
 	__u64 flags;
 	__u64 payload;		/* the 8-byte inline payload */
+	__u64 notify;		/* a kernel notification: its item type */
 	__u64 n_memfds;		/* PAYLOAD_MEMFD items */
 	__u64 n_fds;		/* descriptors in FDS items */
 	char memfd_byte;	/* first byte of the first memfd (0: none) */
@@ -419,6 +432,14 @@ static int msg_recv(struct kdbus_conn *c, bool wait, struct res *r)
 		case KDBUS_ITEM_SECLABEL:
 			res_label(r, it);
 			break;
+		case KDBUS_ITEM_NAME_ADD:
+		case KDBUS_ITEM_NAME_REMOVE:
+		case KDBUS_ITEM_NAME_CHANGE:
+		case KDBUS_ITEM_ID_ADD:
+		case KDBUS_ITEM_ID_REMOVE:
+			if (m->src_id == KDBUS_SRC_ID_KERNEL)
+				r->notify = it->type;
+			break;
 		}
 	}
 	if (kdbus_free(c, cmd.msg.offset) < 0)
@@ -426,9 +447,9 @@ static int msg_recv(struct kdbus_conn *c, bool wait, struct res *r)
 	return r->ret;
 }
 
-/* CONN_INFO of @id with @attach by @c into @r: 0 or -errno */
-static int info_get(struct kdbus_conn *c, __u64 id, __u64 attach,
-		    struct res *r)
+/* CONN_INFO of @id or @name (if not NULL) with @attach by @c into @r */
+static int info_get(struct kdbus_conn *c, __u64 id, const char *name,
+		    __u64 attach, struct res *r)
 {
 	const struct kdbus_item *it;
 	struct kdbus_info *info;
@@ -436,7 +457,7 @@ static int info_get(struct kdbus_conn *c, __u64 id, __u64 attach,
 	int ret;
 
 	memset(r, 0, sizeof(*r));
-	ret = kdbus_conn_info(c, id, NULL, attach, &offset, &size);
+	ret = kdbus_conn_info(c, id, name, attach, &offset, &size);
 	r->ret = ret;
 	if (ret < 0)
 		return ret;
@@ -520,6 +541,10 @@ enum {
 	OP_INFO,	/* CONN_INFO of id with attach */
 	OP_MATCH,	/* a match for the signals of id */
 	OP_RELABEL,	/* set the label to label */
+	OP_BUS_MAKE,	/* a bus "<euid>-<name>" (its name: label) */
+	OP_EP_MAKE,	/* a custom endpoint name of the agent's bus */
+	OP_MATCH_NAMES,	/* a match for every NAME_ADD notification */
+	OP_LIST,	/* LIST of the names: id = 1 if name is in it */
 };
 
 struct req {
@@ -545,6 +570,8 @@ struct stage {
 	const struct agent_arg *arg;
 	struct kdbus_conn c;
 	struct kdbus_conn act;
+	int bus;		/* OP_BUS_MAKE: the bus owner's handle */
+	int ep;			/* OP_EP_MAKE: the endpoint owner's handle */
 };
 
 /* write all of @buf: 0 or -errno */
@@ -580,6 +607,55 @@ static int agent_send_file(struct stage *st, const struct req *rq)
 	close(p[0]);
 	close(p[1]);
 	return ret;
+}
+
+/* OP_BUS_MAKE and OP_EP_MAKE: keep the handle that owns what was made */
+static void agent_make(struct stage *st, const struct req *rq, struct res *rs)
+{
+	int fd;
+
+	if (rq->op == OP_BUS_MAKE) {
+		if (st->bus >= 0)
+			close(st->bus);
+		st->bus = kdbus_bus_create(st->arg->dom,
+					   KDBUS_MAKE_ACCESS_WORLD, rq->name,
+					   rs->label, sizeof(rs->label));
+		rs->ret = st->bus < 0 ? st->bus : 0;
+		return;
+	}
+	if (st->ep >= 0)
+		close(st->ep);
+	st->ep = -1;
+	fd = kdbus_bus_open(st->arg->dom, st->arg->bus, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		rs->ret = fd;
+		return;
+	}
+	rs->ret = kdbus_ep_make(fd, 0, rq->name);
+	if (rs->ret)
+		close(fd);
+	else
+		st->ep = fd;
+}
+
+/* OP_LIST: is rq->name among the names LIST returns? */
+static void agent_list(struct stage *st, const struct req *rq, struct res *rs)
+{
+	struct kdbus_list_entry ents[64];
+	__u64 offset, size;
+	int i, n;
+
+	rs->ret = kdbus_list(&st->c, KDBUS_LIST_NAMES, &offset, &size);
+	if (rs->ret)
+		return;
+	n = kdbus_list_parse(&st->c, offset, size, ents, 64);
+	if (n < 0)
+		rs->ret = n;
+	for (i = 0; i < n && i < 64; i++)
+		if (ents[i].name && !strcmp(ents[i].name, rq->name))
+			rs->id = 1;
+	if (kdbus_free(&st->c, offset) < 0)
+		rs->ret = -EBADMSG;
 }
 
 static void agent_op(struct stage *st, const struct req *rq, struct res *rs)
@@ -621,7 +697,8 @@ static void agent_op(struct stage *st, const struct req *rq, struct res *rs)
 		msg_recv(c, rq->flags, rs);
 		break;
 	case OP_INFO:
-		info_get(c, rq->id, rq->attach, rs);
+		info_get(c, rq->id, rq->name[0] ? rq->name : NULL, rq->attach,
+			 rs);
 		break;
 	case OP_MATCH: {
 		struct kdbus_cmd_match *m = kdbus_match_new(1, 0);
@@ -634,6 +711,22 @@ static void agent_op(struct stage *st, const struct req *rq, struct res *rs)
 		rs->ret = label_set(rq->label);
 		if (!rs->ret)
 			rs->ret = label_get(rs->label, sizeof(rs->label));
+		break;
+	case OP_BUS_MAKE:
+	case OP_EP_MAKE:
+		agent_make(st, rq, rs);
+		break;
+	case OP_MATCH_NAMES: {
+		struct kdbus_cmd_match *m = kdbus_match_new(2, 0);
+
+		kdbus_match_rule_name_change(m, KDBUS_ITEM_NAME_ADD,
+					     KDBUS_MATCH_ID_ANY,
+					     KDBUS_MATCH_ID_ANY, NULL);
+		rs->ret = kdbus_match_cmd_release(c, m);
+		break;
+	}
+	case OP_LIST:
+		agent_list(st, rq, rs);
 		break;
 	default:
 		rs->ret = -EINVAL;
@@ -657,6 +750,8 @@ static int agent_main(void *p)
 			close(fd);
 	st.c.fd = -1;
 	st.act.fd = -1;
+	st.bus = -1;
+	st.ep = -1;
 	memset(&rs, 0, sizeof(rs));
 	rs.uid = geteuid();
 	rs.ret = label_set(arg->label);
@@ -858,6 +953,40 @@ static __s64 ag_info(struct agent *a, __u64 id, __u64 attach, struct res *r)
 	return agent_req(a, &rq, r);
 }
 
+/* CONN_INFO of the name @name by the agent into @r */
+static __s64 ag_info_name(struct agent *a, const char *name, struct res *r)
+{
+	struct req rq = { .op = OP_INFO };
+
+	snprintf(rq.name, sizeof(rq.name), "%s", name);
+	return agent_req(a, &rq, r);
+}
+
+/* OP_BUS_MAKE, OP_EP_MAKE (@op) of @name; a bus's full name to @full */
+static __s64 ag_make(struct agent *a, __u64 op, const char *name,
+		     char *full, size_t size)
+{
+	struct req rq = { .op = op };
+	struct res r;
+
+	snprintf(rq.name, sizeof(rq.name), "%s", name);
+	agent_req(a, &rq, &r);
+	if (!r.ret && full)
+		snprintf(full, size, "%s", r.label);
+	return r.ret;
+}
+
+/* 1 if @name is in the agent's LIST of names, 0 if not, or -errno */
+static __s64 ag_listed(struct agent *a, const char *name)
+{
+	struct req rq = { .op = OP_LIST };
+	struct res r;
+
+	snprintf(rq.name, sizeof(rq.name), "%s", name);
+	agent_req(a, &rq, &r);
+	return r.ret ? r.ret : (__s64)r.id;
+}
+
 static __s64 ag_relabel(struct agent *a, const char *label)
 {
 	struct req rq = { .op = OP_RELABEL };
@@ -943,7 +1072,12 @@ FIXTURE_SETUP(smack)
 	ASSERT_EQ(0, ret) TH_LOG("%s", why);
 	TH_LOG("Smack label of the test process (the bus creator): \"%s\"",
 	       self->me);
-	KDBUS_SETUP_DOMAIN(&self->dom);
+	ret = kdbus_private_mounts();
+	ASSERT_EQ(0, ret) TH_LOG("private mounts: %s", strerror(-ret));
+	ret = kdbus_domain_mount_opts(&self->dom, "kdbusfs", DOMAIN_OPTS);
+	ASSERT_EQ(0, ret)
+		TH_LOG("mount -t kdbusfs -o %s: %s", DOMAIN_OPTS,
+		       strerror(-ret));
 	self->owner = kdbus_bus_create(&self->dom, KDBUS_MAKE_ACCESS_WORLD,
 				       "smack", self->bus, sizeof(self->bus));
 	ASSERT_LE(0, self->owner);
@@ -1033,9 +1167,9 @@ TEST_F(smack, seclabel_metadata)
 	EXPECT_STREQ("kd1S", res.label);
 
 	/* CONN_INFO: the test reading "kd1S" needs "r" */
-	EXPECT_EQ(-ENXIO, info_get(&r, s.id, A_LABEL, &res));
+	EXPECT_EQ(-ENXIO, info_get(&r, s.id, NULL, A_LABEL, &res));
 	RULE(self->me, "kd1S", "r");
-	ASSERT_EQ(0, info_get(&r, s.id, A_LABEL, &res));
+	ASSERT_EQ(0, info_get(&r, s.id, NULL, A_LABEL, &res));
 	EXPECT_EQ(s.id, res.id);
 	EXPECT_TRUE(res.has_label) TH_LOG("no SECLABEL item in CONN_INFO");
 	EXPECT_STREQ("kd1S", res.label);
@@ -1058,7 +1192,7 @@ TEST_F(smack, seclabel_metadata)
 	EXPECT_TRUE(is_msg(&res, s.id, r.id, 2, 0));
 	EXPECT_TRUE(res.has_label) TH_LOG("no SECLABEL item");
 	EXPECT_STREQ("kd1T", res.label);
-	ASSERT_EQ(0, info_get(&r, s.id, A_LABEL, &res));
+	ASSERT_EQ(0, info_get(&r, s.id, NULL, A_LABEL, &res));
 	EXPECT_STREQ("kd1S", res.label) TH_LOG("CONN_INFO: the HELLO label");
 
 	EXPECT_EQ(0, agent_stop(&s));
@@ -1319,6 +1453,118 @@ TEST_F(smack, independent_of_kdbus_policy)
 	EXPECT_EQ(0, agent_stop(&q));
 	kdbus_conn_free(&r2);
 	kdbus_conn_free(&r1);
+}
+
+/*
+ * BUS_MAKE needs "w" on the label of the task that mounted the domain
+ * (the test's): the files of the domain carry "*", so only the hook can
+ * refuse.
+ */
+TEST_F(smack, bus_make_denied_then_allowed)
+{
+	char label[LABEL_MAX], bus[LABEL_MAX];
+	struct agent x;
+	ssize_t len;
+
+	len = getxattr(kdbus_path(&self->dom, "control"), "security.SMACK64",
+		       label, sizeof(label) - 1);
+	ASSERT_LT(0, len) TH_LOG("no Smack label on control: %s",
+				 strerror(errno));
+	label[len] = '\0';
+	ASSERT_STREQ("*", label);
+
+	AGENT(&x, "kd8C");
+	EXPECT_EQ(-EACCES, ag_make(&x, OP_BUS_MAKE, "smack8a", NULL, 0));
+	/* every access but "w" */
+	RULE("kd8C", self->me, "rxal");
+	EXPECT_EQ(-EACCES, ag_make(&x, OP_BUS_MAKE, "smack8a", NULL, 0));
+	RULE("kd8C", self->me, "w");
+	ASSERT_EQ(0, ag_make(&x, OP_BUS_MAKE, "smack8a", bus, sizeof(bus)));
+	EXPECT_STREQ("0-smack8a", bus);
+	RULE("kd8C", self->me, "-");
+	EXPECT_EQ(-EACCES, ag_make(&x, OP_BUS_MAKE, "smack8b", NULL, 0));
+
+	EXPECT_EQ(0, agent_stop(&x));
+}
+
+/* ENDPOINT_MAKE needs "w" on the label of the bus's creator */
+TEST_F(smack, ep_make_denied_then_allowed)
+{
+	struct agent x;
+
+	AGENT(&x, "kd9E");
+	EXPECT_EQ(-EACCES, ag_make(&x, OP_EP_MAKE, "0-ep9", NULL, 0));
+	RULE("kd9E", self->me, "rxal");
+	EXPECT_EQ(-EACCES, ag_make(&x, OP_EP_MAKE, "0-ep9", NULL, 0));
+	RULE("kd9E", self->me, "w");
+	EXPECT_EQ(0, ag_make(&x, OP_EP_MAKE, "0-ep9", NULL, 0));
+	RULE("kd9E", self->me, "-");
+	EXPECT_EQ(-EACCES, ag_make(&x, OP_EP_MAKE, "0-ep9b", NULL, 0));
+
+	EXPECT_EQ(0, agent_stop(&x));
+}
+
+#define SEE_A		"org.kdbus.smack.see.a"
+#define SEE_B		"org.kdbus.smack.see.b"
+#define SEE_C		"org.kdbus.smack.see.c"
+
+/*
+ * Seeing a name (CONN_INFO by name, LIST, NAME_ADD) needs "r" on the
+ * label of the bus's creator: here a labelled agent, kdAC, so that the
+ * floor's implicit read access does not answer for the rule. The viewer
+ * may read the owner's label all along: CONN_INFO by id works, only the
+ * name is hidden.
+ */
+TEST_F(smack, see_name_denied_then_allowed)
+{
+	struct agent c, o, v;
+	char bus[LABEL_MAX];
+	struct res res;
+
+	RULE("kdAC", self->me, "w");
+	AGENT(&c, "kdAC");
+	ASSERT_EQ(0, ag_make(&c, OP_BUS_MAKE, "smackA", bus, sizeof(bus)));
+	RULE("kdAO", "kdAC", "wa");
+	RULE("kdAV", "kdAC", "w");
+	RULE("kdAV", "kdAO", "r");
+	ASSERT_EQ(0, agent_start(&o, &self->dom, bus, "kdAO"));
+	ASSERT_EQ(0, agent_start(&v, &self->dom, bus, "kdAV"));
+	ASSERT_EQ(0, ag_hello(&o, 0, 0));
+	ASSERT_EQ(0, ag_hello(&v, 0, 0));
+	ASSERT_EQ(0, ag(&v, OP_MATCH_NAMES, 0, 0, 0, NULL));
+	ASSERT_EQ(0, ag_own(&o, SEE_A, false));
+
+	/* the peer, yes; its name, no */
+	EXPECT_EQ(0, ag_info(&v, o.id, 0, &res));
+	EXPECT_EQ(o.id, res.id);
+	EXPECT_EQ(-ESRCH, ag_info_name(&v, SEE_A, &res));
+	EXPECT_EQ(0, ag_listed(&v, SEE_A));
+	EXPECT_TRUE(ag_empty(&v)) TH_LOG("NAME_ADD of a hidden name");
+	/* every access but "r" */
+	RULE("kdAV", "kdAC", "wxal");
+	EXPECT_EQ(-ESRCH, ag_info_name(&v, SEE_A, &res));
+	EXPECT_EQ(0, ag_listed(&v, SEE_A));
+	ASSERT_EQ(0, ag_own(&o, SEE_B, false));
+	EXPECT_TRUE(ag_empty(&v)) TH_LOG("NAME_ADD of a hidden name");
+
+	RULE("kdAV", "kdAC", "rw");
+	EXPECT_EQ(0, ag_info_name(&v, SEE_A, &res));
+	EXPECT_EQ(o.id, res.id);
+	EXPECT_EQ(1, ag_listed(&v, SEE_A));
+	EXPECT_EQ(1, ag_listed(&v, SEE_B));
+	ASSERT_EQ(0, ag_own(&o, SEE_C, false));
+	ag_recv(&v, true, &res);
+	EXPECT_EQ(0, res.ret);
+	EXPECT_EQ((__u64)KDBUS_ITEM_NAME_ADD, res.notify);
+
+	/* taken away again */
+	RULE("kdAV", "kdAC", "w");
+	EXPECT_EQ(-ESRCH, ag_info_name(&v, SEE_C, &res));
+	EXPECT_EQ(0, ag_listed(&v, SEE_C));
+
+	EXPECT_EQ(0, agent_stop(&v));
+	EXPECT_EQ(0, agent_stop(&o));
+	EXPECT_EQ(0, agent_stop(&c));
 }
 
 TEST_HARNESS_MAIN
