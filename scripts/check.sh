@@ -32,6 +32,7 @@ run deps "$REPO/scripts/install-deps.sh"
 run series python3 "$REPO/scripts/series.py" check
 run base "$REPO/scripts/base-tree.sh"
 run gates "$REPO/scripts/gates.sh"
+run bpf-lsm "$REPO/scripts/bpf-lsm.sh"
 run coccicheck "$REPO/scripts/cocci.sh"
 # CI machines have no git identity: the gate runs send.sh as a fixed test
 # identity (it says so) and leaves build/outgoing/ alone; make send runs as you.

@@ -6,7 +6,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 PKGS="bc bison busybox-static ccache coccinelle cpio file flex gcc git
-git-email kmod libmailtools-perl libc6-dev libelf-dev libssl-dev linux-source-6.12 make patch
+dwarves git-email kmod libmailtools-perl libc6-dev libelf-dev libssl-dev linux-source-6.12 make patch
 ocaml-nox perl python3 qemu-system-x86 quilt rsync sparse xz-utils"
 
 missing=()
