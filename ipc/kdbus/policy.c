@@ -67,7 +67,7 @@ void kdbus_policy_db_clear(struct kdbus_policy_db *db)
 	db->index_bits = 0;
 	up_write(&db->lock);
 
-	kfree(index);
+	kvfree(index);
 	kdbus_policy_entries_free(&old);
 }
 
@@ -291,7 +291,7 @@ int kdbus_policy_db_set(struct kdbus_policy_db *db, const void *owner,
 		n++;
 	if (n) {
 		bits = max_t(unsigned int, ilog2(roundup_pow_of_two(n)), 1);
-		index = kmalloc_array(1U << bits, sizeof(*index), GFP_KERNEL);
+		index = kvmalloc_array(1U << bits, sizeof(*index), GFP_KERNEL);
 		if (!index) {
 			ret = -ENOMEM;
 			goto exit_unlock;
@@ -310,7 +310,7 @@ int kdbus_policy_db_set(struct kdbus_policy_db *db, const void *owner,
 	db->index_bits = bits;
 	up_write(&db->lock);
 
-	kfree(old_index);
+	kvfree(old_index);
 	kdbus_policy_entries_free(&old);
 	return 0;
 

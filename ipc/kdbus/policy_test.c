@@ -251,11 +251,95 @@ static void kdbus_policy_test_many(struct kunit *test)
 	kdbus_policy_test_put_cred(a);
 }
 
+/* the longest hash chain of @db's index */
+static unsigned int kdbus_policy_test_longest(struct kdbus_policy_db *db)
+{
+	struct kdbus_policy_entry *e;
+	unsigned int i, n, max = 0;
+
+	for (i = 0; i < (1U << db->index_bits); i++) {
+		n = 0;
+		hlist_for_each_entry(e, &db->index[i], hentry)
+			n++;
+		max = max(max, n);
+	}
+	return max;
+}
+
+/*
+ * @n names with one WORLD record each, installed by installers of at most
+ * 400 names each (what one 32 KiB command holds); the items are built in
+ * a buffer of their own (the fixed one holds a few names).
+ */
+static void kdbus_policy_test_fill(struct kunit *test,
+				   struct kdbus_policy_db *db, unsigned int n)
+{
+	const size_t max = 400 * 80;
+	struct kdbus_item *item;
+	unsigned int i = 0;
+	size_t size;
+	u8 *buf, *owners;
+
+	buf = kunit_kzalloc(test, max, GFP_KERNEL);
+	owners = kunit_kzalloc(test, n / 400 + 1, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_NOT_NULL(test, owners);
+	while (i < n) {
+		size = 0;
+		do {
+			item = (void *)buf + size;
+			item->type = KDBUS_ITEM_NAME;
+			item->size = KDBUS_ITEM_HEADER_SIZE + 1 +
+				     snprintf(item->str, 24, "org.test.u%u", i);
+			size += ALIGN(item->size, 8);
+			item = (void *)buf + size;
+			item->type = KDBUS_ITEM_POLICY_ACCESS;
+			item->size = KDBUS_ITEM_HEADER_SIZE +
+				     sizeof(item->policy_access);
+			item->policy_access.type = KDBUS_POLICY_ACCESS_WORLD;
+			item->policy_access.access = KDBUS_POLICY_SEE;
+			size += item->size;
+		} while (++i < n && i % 400);
+		KUNIT_ASSERT_LE(test, size, max);
+		KUNIT_ASSERT_EQ(test, 0,
+				kdbus_policy_db_set(db, &owners[(i - 1) / 400],
+						    (void *)buf, size, false));
+	}
+}
+
+/*
+ * A lookup walks one hash chain: with 10 or 10000 entries for unrelated
+ * names, the chains stay a few entries long (the index has at least as
+ * many buckets as entries), so a lookup costs the same.
+ */
+static void kdbus_policy_test_unrelated(struct kunit *test)
+{
+	static const unsigned int sizes[] = { 10, 10000 };
+	struct kdbus_policy_db db;
+	struct cred *a;
+	unsigned int i;
+
+	a = kdbus_policy_test_cred(test, 1000, 2000, 3000);
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		kdbus_policy_db_init(&db);
+		kdbus_policy_test_fill(test, &db, sizes[i]);
+		KUNIT_EXPECT_GE(test, 1U << db.index_bits, sizes[i]);
+		KUNIT_EXPECT_LE(test, kdbus_policy_test_longest(&db), 8U);
+		KUNIT_EXPECT_EQ(test, KDBUS_POLICY_SEE,
+				kdbus_policy_db_query(&db, a, "org.test.u7"));
+		KUNIT_EXPECT_EQ(test, -EPERM,
+				kdbus_policy_db_query(&db, a, "org.other.x"));
+		kdbus_policy_db_clear(&db);
+	}
+	kdbus_policy_test_put_cred(a);
+}
+
 static struct kunit_case kdbus_policy_test_cases[] = {
 	KUNIT_CASE(kdbus_policy_test_records),
 	KUNIT_CASE(kdbus_policy_test_wildcard),
 	KUNIT_CASE(kdbus_policy_test_owners),
 	KUNIT_CASE(kdbus_policy_test_many),
+	KUNIT_CASE_SLOW(kdbus_policy_test_unrelated),
 	{}
 };
 
