@@ -59,7 +59,7 @@ send:
 clean:
 	rm -rf build/src build/obj build/selftests build/initramfs \
 		build/*.cpio.gz build/logs build/outgoing build/send-git \
-		build/bench build/obj-bpf-lsm
+		build/bench build/obj-bpf-lsm build/dbus-guest
 
 distclean:
 	rm -rf build

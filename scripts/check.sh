@@ -38,7 +38,8 @@ run coccicheck "$REPO/scripts/cocci.sh"
 # identity (it says so) and leaves build/outgoing/ alone; make send runs as you.
 run send "$REPO/scripts/send.sh" --test-identity
 run selftests "$REPO/scripts/build-selftests.sh"
-run initramfs "$REPO/scripts/initramfs.sh" "$BUILD/initramfs.cpio.gz" "$BUILD/selftests"
+run dbus-guest "$REPO/scripts/dbus-guest.sh" "$BUILD/dbus-guest"
+run initramfs "$REPO/scripts/initramfs.sh" "$BUILD/initramfs.cpio.gz" "$BUILD/selftests" "$BUILD/dbus-guest"
 log=$LOGS/guest-check.log
 run boot "$REPO/scripts/boot.sh" check "$OBJ/arch/x86/boot/bzImage" "$BUILD/initramfs.cpio.gz" "$log" "${CHECK_TIMEOUT:-2400}"
 t=$(date +%s)

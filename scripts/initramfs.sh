@@ -5,13 +5,15 @@
 #   scripts/initramfs.sh OUTPUT.cpio.gz SELFTEST_DIR
 # The tree is staged in OUTPUT without .cpio.gz (build/initramfs). Programs
 # built with the selftests that are not tests (TOOLS) go to /bin, not to
-# /selftests, whose every program check mode runs.
+# /selftests, whose every program check mode runs. A third argument, a
+# directory (scripts/dbus-guest.sh), is copied over the root as it is.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 TOOLS=" kdbus-bench "
 out=$1
 tests=$2
+extra=${3:-}
 root=${out%.cpio.gz}
 [ "$root" != "$out" ] || die "$out: the initramfs name must end in .cpio.gz"
 step "initramfs: packing $out"
@@ -34,6 +36,7 @@ if [ -d "$tests" ]; then
 		esac
 	done
 fi
+[ -z "$extra" ] || cp -a "$extra"/. "$root"/
 demo=$(dirname "$tests")/kdbus-demo
 [ ! -x "$demo" ] || cp "$demo" "$root/bin/"
 echo "root:x:0:0:root:/:/bin/sh" > "$root/etc/passwd"

@@ -7,7 +7,8 @@ set -euo pipefail
 
 PKGS="bc bison busybox-static ccache coccinelle cpio file flex gcc git
 dwarves git-email kmod libmailtools-perl libc6-dev libelf-dev libssl-dev linux-source-6.12 make patch
-ocaml-nox perl python3 qemu-system-x86 quilt rsync sparse xz-utils"
+ocaml-nox perl python3 qemu-system-x86 quilt rsync sparse xz-utils
+libdbus-1-dev pkg-config dbus-bin libglib2.0-bin systemd python3-dbus python3-gi"
 
 missing=()
 for p in $PKGS; do

@@ -12,6 +12,8 @@ mode=${1:-run}
 step "kernel: building bzImage"
 kmake bzImage >"$LOGS/build-run.log" 2>&1 || { tail -30 "$LOGS/build-run.log"; die "kernel build failed"; }
 "$REPO/scripts/build-selftests.sh"
-"$REPO/scripts/initramfs.sh" "$BUILD/initramfs.cpio.gz" "$BUILD/selftests"
+"$REPO/scripts/dbus-guest.sh" "$BUILD/dbus-guest"
+"$REPO/scripts/initramfs.sh" "$BUILD/initramfs.cpio.gz" "$BUILD/selftests" \
+	"$BUILD/dbus-guest"
 VERBOSE=1 "$REPO/scripts/boot.sh" "$mode" "$OBJ/arch/x86/boot/bzImage" \
 	"$BUILD/initramfs.cpio.gz" "$LOGS/guest-$mode.log" 1800
