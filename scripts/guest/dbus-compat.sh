@@ -58,6 +58,28 @@ wait_for() {
 	done
 	return 1
 }
+# @1: label; @2: time limit in seconds; the rest: a program printing
+# "ok   <what>" / "FAIL <what>" lines, one TAP result each, and a last
+# result for its exit status
+run_checks() {
+	label=$1
+	limit=$2
+	shift 2
+	timeout "$limit" "$@" >"$LOG/$label" 2>&1
+	rc=$?
+	while IFS= read -r line; do
+		case $line in
+		"ok   "*) ok "$label: ${line#ok   }" ;;
+		"FAIL "*) not_ok "$label: ${line#FAIL }" ;;
+		*) echo "# $line" ;;
+		esac
+	done <"$LOG/$label"
+	if [ $rc -eq 0 ]; then
+		ok "$label exits 0"
+	else
+		not_ok "$label exits 0 (status $rc)"
+	fi
+}
 finish() {
 	[ -z "$svc" ] || kill "$svc" 2>/dev/null
 	if [ -n "$proxy" ]; then
@@ -156,19 +178,16 @@ expect "hostile clients are dropped, the others keep working" dbus-send \
 	--system --print-reply --dest=org.example.Svc /org/example/Svc \
 	org.example.Svc.Echo string:after
 
+# malformed messages built by hand, failed authentication (~13 results)
+run_checks hostile.py 150 python3 $SHARE/hostile.py $ADDR
+
+# a uid 1000 client: its own uid and pid on the bus
+run_checks creds.py 60 python3 $SHARE/creds.py $ADDR
+
+# signals both ways between a native kdbus program and a proxied client
+run_checks native-peer.py 70 python3 $SHARE/native-peer.py $ADDR $BUS \
+	/usr/bin/native-signal
+
 # the python3-dbus client: one TAP result per check
-timeout 120 python3 $SHARE/client.py $ADDR >$LOG/client 2>&1
-crc=$?
-while IFS= read -r line; do
-	case $line in
-	"ok   "*) ok "python3-dbus: ${line#ok   }" ;;
-	"FAIL "*) not_ok "python3-dbus: ${line#FAIL }" ;;
-	*) echo "# $line" ;;
-	esac
-done <$LOG/client
-if [ $crc -eq 0 ]; then
-	ok "python3-dbus client exits 0"
-else
-	not_ok "python3-dbus client exits 0 (status $crc)"
-fi
+run_checks python3-dbus 180 python3 $SHARE/client.py $ADDR
 finish

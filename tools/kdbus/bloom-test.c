@@ -8,20 +8,9 @@
 #include <string.h>
 
 #include "kdbus-bloom.h"
+#include "unit-test.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
-static int failures;
-
-#define CHECK(cond, ...)						\
-	do {								\
-		if (!(cond)) {						\
-			failures++;					\
-			printf("FAIL %s:%d: ", __FILE__, __LINE__);	\
-			printf(__VA_ARGS__);				\
-			printf("\n");					\
-		}							\
-	} while (0)
 
 /*
  * Reference vectors of the SipHash paper (Aumasson, Bernstein 2012): key
@@ -159,10 +148,5 @@ int main(void)
 	test_prefixes();
 	test_params();
 
-	if (failures) {
-		printf("bloom-test: %d failure(s)\n", failures);
-		return 1;
-	}
-	printf("bloom-test: all tests passed\n");
-	return 0;
+	return test_summary("bloom-test");
 }

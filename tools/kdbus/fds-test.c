@@ -15,18 +15,7 @@
 #include <sys/stat.h>
 
 #include "proxy-fds.h"
-
-static int failures;
-
-#define CHECK(cond, ...)						\
-	do {								\
-		if (!(cond)) {						\
-			failures++;					\
-			printf("FAIL %s:%d: ", __FILE__, __LINE__);	\
-			printf(__VA_ARGS__);				\
-			printf("\n");					\
-		}							\
-	} while (0)
+#include "unit-test.h"
 
 static bool same_file(int a, int b)
 {
@@ -219,10 +208,5 @@ int main(void)
 	test_roundtrip();
 	test_header_no_fds();
 
-	if (failures) {
-		printf("fds-test: %d failure(s)\n", failures);
-		return 1;
-	}
-	printf("fds-test: all tests passed\n");
-	return 0;
+	return test_summary("fds-test");
 }

@@ -196,7 +196,28 @@ void kdbus_bloom_add_data(uint64_t *filter, size_t size, unsigned int n_hash,
 void kdbus_bloom_add_pair(uint64_t *filter, size_t size, unsigned int n_hash,
 			  const char *key, const char *value)
 {
-	size_t kl = strlen(key), vl = strlen(value);
+	kdbus_bloom_add_prefixes(filter, size, n_hash, key, value, 0);
+}
+
+/**
+ * kdbus_bloom_add_prefixes() - add "@key:@value" and its @sep prefixes
+ * @filter:	Filter
+ * @size:	Filter size in bytes
+ * @n_hash:	Number of hash functions
+ * @key:	Field name, e.g. "path-slash-prefix"
+ * @value:	Field value
+ * @sep:	Separator, '/' or '.'; 0 adds no prefixes
+ *
+ * Adds "@key:@value", then for every occurrence of @sep at position i > 0
+ * of @value the element "@key:" followed by the first i bytes of @value
+ * (the prefix ending just before the separator), and if @value starts with
+ * @sep the element "@key:" followed by that single separator.
+ */
+void kdbus_bloom_add_prefixes(uint64_t *filter, size_t size,
+			      unsigned int n_hash, const char *key,
+			      const char *value, char sep)
+{
+	size_t kl = strlen(key), vl = strlen(value), i;
 	char stackbuf[256];
 	char *buf = stackbuf;
 
@@ -218,46 +239,7 @@ void kdbus_bloom_add_pair(uint64_t *filter, size_t size, unsigned int n_hash,
 	memcpy(buf + kl + 1, value, vl);
 	kdbus_bloom_add_data(filter, size, n_hash, buf, kl + 1 + vl);
 
-	if (buf != stackbuf)
-		free(buf);
-}
-
-/**
- * kdbus_bloom_add_prefixes() - add "@key:@value" and its @sep prefixes
- * @filter:	Filter
- * @size:	Filter size in bytes
- * @n_hash:	Number of hash functions
- * @key:	Field name, e.g. "path-slash-prefix"
- * @value:	Field value
- * @sep:	Separator, '/' or '.'
- *
- * Adds "@key:@value", then for every occurrence of @sep at position i > 0
- * of @value the element "@key:" followed by the first i bytes of @value
- * (the prefix ending just before the separator), and if @value starts with
- * @sep the element "@key:" followed by that single separator.
- */
-void kdbus_bloom_add_prefixes(uint64_t *filter, size_t size,
-			      unsigned int n_hash, const char *key,
-			      const char *value, char sep)
-{
-	size_t kl = strlen(key), vl = strlen(value), i;
-	char stackbuf[256];
-	char *buf = stackbuf;
-
-	if (kl + vl + 2 > sizeof(stackbuf)) {
-		buf = malloc(kl + vl + 2);
-		if (!buf) {
-			memset(filter, 0xff, size);
-			return;
-		}
-	}
-
-	memcpy(buf, key, kl);
-	buf[kl] = ':';
-	memcpy(buf + kl + 1, value, vl);
-	kdbus_bloom_add_data(filter, size, n_hash, buf, kl + 1 + vl);
-
-	for (i = vl; i-- > 0;) {
+	for (i = vl; sep && i-- > 0;) {
 		if (value[i] != sep)
 			continue;
 		kdbus_bloom_add_data(filter, size, n_hash, buf,

@@ -21,11 +21,13 @@
 #include "kdbus-lib.h"
 #include "monitor-print.h"
 
-static void usage(const char *argv0)
+/* print the usage to stderr; returns the exit status @status */
+static int usage(const char *argv0, int status)
 {
 	fprintf(stderr, "Usage: %s --bus PATH\n"
 		"  --bus PATH  kdbus bus endpoint, e.g. /sys/fs/kdbus/0-system/bus\n",
 		argv0);
+	return status;
 }
 
 static int drain(struct kdbus_conn *conn)
@@ -77,17 +79,13 @@ int main(int argc, char **argv)
 			bus = optarg;
 			break;
 		case 'h':
-			usage(argv[0]);
-			return 0;
+			return usage(argv[0], 0);
 		default:
-			usage(argv[0]);
-			return 2;
+			return usage(argv[0], 2);
 		}
 	}
-	if (!bus || optind != argc) {
-		usage(argv[0]);
-		return 2;
-	}
+	if (!bus || optind != argc)
+		return usage(argv[0], 2);
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);

@@ -12,18 +12,7 @@
 #include "kdbus-bloom.h"
 #include "kdbus-lib.h"
 #include "proxy-match.h"
-
-static int failures;
-
-#define CHECK(cond, ...)						\
-	do {								\
-		if (!(cond)) {						\
-			failures++;					\
-			printf("FAIL %s:%d: ", __FILE__, __LINE__);	\
-			printf(__VA_ARGS__);				\
-			printf("\n");					\
-		}							\
-	} while (0)
+#include "unit-test.h"
 
 static const char * const valid_rules[] = {
 	"",
@@ -367,10 +356,5 @@ int main(void)
 	test_translation();
 	test_equal();
 
-	if (failures) {
-		printf("match-test: %d failure(s)\n", failures);
-		return 1;
-	}
-	printf("match-test: all tests passed\n");
-	return 0;
+	return test_summary("match-test");
 }

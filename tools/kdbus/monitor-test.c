@@ -13,11 +13,11 @@
 
 #include "kdbus-lib.h"
 #include "monitor-print.h"
+#include "unit-test.h"
 
 #define POOL_SIZE	65536
 
 static uint64_t pool[POOL_SIZE / 8];
-static int failures;
 
 static struct kdbus_item *add(struct kdbus_msg *m, uint64_t type,
 			      size_t payload)
@@ -166,12 +166,8 @@ int main(void)
 	expect(out, "payload=0x0000000000001234");
 	expect(out, "41 42 43 44 45");
 
-	if (failures) {
+	if (failures)
 		fputs(out, stderr);
-		printf("monitor-test: %d failure(s)\n", failures);
-		return 1;
-	}
 	free(out);
-	printf("monitor-test: all tests passed\n");
-	return 0;
+	return test_summary("monitor-test");
 }

@@ -380,6 +380,26 @@ bool client_send(struct client *c, DBusMessage *msg)
 }
 
 /**
+ * client_msg_ok() - check that a message for @c has been built
+ * @c:		Client
+ * @msg:	The message, NULL if its allocation failed
+ * @ok:		Whether filling it in succeeded
+ *
+ * Otherwise libdbus ran out of memory: @msg is freed and @c is killed.
+ *
+ * Return: true if @msg is complete (and still the caller's).
+ */
+bool client_msg_ok(struct client *c, DBusMessage *msg, bool ok)
+{
+	if (msg && ok)
+		return true;
+	if (msg)
+		dbus_message_unref(msg);
+	client_kill(c, "out of memory");
+	return false;
+}
+
+/**
  * client_check_queues() - resume or drop clients with a full queue
  * @p:		Proxy
  */

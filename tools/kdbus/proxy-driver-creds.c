@@ -43,59 +43,83 @@ static bool is_driver_arg(DBusMessage *msg)
 	       !strcmp(name, DRIVER_NAME);
 }
 
-void m_unix_user(struct client *c, DBusMessage *msg)
+/* how to read one uint32 credential from the CONN_INFO of a connection */
+struct u32_cred {
+	__u64 attach;		/* KDBUS_ATTACH_* flag that provides it */
+	__u64 item_type;	/* KDBUS_ITEM_* that carries it */
+	/* store the value of @item in @v; false if it is unknown */
+	bool (*get)(const struct kdbus_item *item, dbus_uint32_t *v);
+	const char *error;	/* D-Bus error if it cannot be determined */
+	const char *what;	/* for the error text, e.g. "UID" */
+};
+
+/*
+ * Reply with the @cred of the connection named by the only argument, or
+ * with @own if that is the bus driver itself.
+ */
+static void reply_u32_cred(struct client *c, DBusMessage *msg,
+			   const struct u32_cred *cred, dbus_uint32_t own)
 {
 	const struct kdbus_item *item;
 	struct kdbus_info *info;
-	dbus_uint32_t uid;
+	dbus_uint32_t v = 0;
 	const char *name;
+	bool ok;
 
 	if (is_driver_arg(msg)) {
-		uid = getuid();
-		reply_args(c, msg, DBUS_TYPE_UINT32, &uid, DBUS_TYPE_INVALID);
+		reply_args(c, msg, DBUS_TYPE_UINT32, &own, DBUS_TYPE_INVALID);
 		return;
 	}
-	info = target_info(c, msg, KDBUS_ATTACH_CREDS, &name);
+	info = target_info(c, msg, cred->attach, &name);
 	if (!info)
 		return;
-	item = info_item(info, KDBUS_ITEM_CREDS);
-	if (item)
-		uid = item->creds.euid;
+	item = info_item(info, cred->item_type);
+	ok = item && cred->get(item, &v);
 	kdbus_lib_free_ptr(&c->kconn, info);
-	if (!item) {
-		send_error(c, msg, DBUS_ERROR_FAILED,
-			   "Could not determine UID for '%s'", name);
+	if (!ok) {
+		send_error(c, msg, cred->error, "Could not determine %s for '%s'",
+			   cred->what, name);
 		return;
 	}
-	reply_args(c, msg, DBUS_TYPE_UINT32, &uid, DBUS_TYPE_INVALID);
+	reply_args(c, msg, DBUS_TYPE_UINT32, &v, DBUS_TYPE_INVALID);
+}
+
+static bool get_uid(const struct kdbus_item *item, dbus_uint32_t *v)
+{
+	*v = item->creds.euid;
+	return true;
+}
+
+static bool get_pid(const struct kdbus_item *item, dbus_uint32_t *v)
+{
+	*v = item->pids.pid;
+	return *v != 0;
+}
+
+void m_unix_user(struct client *c, DBusMessage *msg)
+{
+	static const struct u32_cred uid = {
+		.attach = KDBUS_ATTACH_CREDS,
+		.item_type = KDBUS_ITEM_CREDS,
+		.get = get_uid,
+		.error = DBUS_ERROR_FAILED,
+		.what = "UID",
+	};
+
+	reply_u32_cred(c, msg, &uid, getuid());
 }
 
 void m_unix_pid(struct client *c, DBusMessage *msg)
 {
-	const struct kdbus_item *item;
-	struct kdbus_info *info;
-	dbus_uint32_t pid = 0;
-	const char *name;
+	static const struct u32_cred pid = {
+		.attach = KDBUS_ATTACH_PIDS,
+		.item_type = KDBUS_ITEM_PIDS,
+		.get = get_pid,
+		.error = DBUS_ERROR_UNIX_PROCESS_ID_UNKNOWN,
+		.what = "PID",
+	};
 
-	if (is_driver_arg(msg)) {
-		pid = getpid();
-		reply_args(c, msg, DBUS_TYPE_UINT32, &pid, DBUS_TYPE_INVALID);
-		return;
-	}
-	info = target_info(c, msg, KDBUS_ATTACH_PIDS, &name);
-	if (!info)
-		return;
-	item = info_item(info, KDBUS_ITEM_PIDS);
-	if (item)
-		pid = item->pids.pid;
-	kdbus_lib_free_ptr(&c->kconn, info);
-	if (!pid) {
-		send_error(c, msg,
-			   DBUS_ERROR_UNIX_PROCESS_ID_UNKNOWN,
-			   "Could not determine PID for '%s'", name);
-		return;
-	}
-	reply_args(c, msg, DBUS_TYPE_UINT32, &pid, DBUS_TYPE_INVALID);
+	reply_u32_cred(c, msg, &pid, getpid());
 }
 
 static bool dict_u32(DBusMessageIter *dict, const char *key,
@@ -187,12 +211,8 @@ void m_credentials(struct client *c, DBusMessage *msg)
 		ok = dbus_message_iter_close_container(&it, &dict);
 
 	kdbus_lib_free_ptr(&c->kconn, info);
-	if (!ok) {
-		if (r)
-			dbus_message_unref(r);
-		client_kill(c, "out of memory");
+	if (!client_msg_ok(c, r, ok))
 		return;
-	}
 	reply_send(c, msg, r);
 }
 
@@ -228,11 +248,7 @@ void m_selinux_context(struct client *c, DBusMessage *msg)
 		     dbus_message_iter_close_container(&it, &arr);
 	}
 	kdbus_lib_free_ptr(&c->kconn, info);
-	if (!ok) {
-		if (r)
-			dbus_message_unref(r);
-		client_kill(c, "out of memory");
+	if (!client_msg_ok(c, r, ok))
 		return;
-	}
 	reply_send(c, msg, r);
 }

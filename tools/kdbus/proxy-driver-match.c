@@ -26,26 +26,41 @@ static int add_kdbus_match(void *data, const void *items, size_t size)
 				   size);
 }
 
-void m_add_match(struct client *c, DBusMessage *msg)
+/*
+ * The match rule of the only argument of @msg, or NULL if there is none
+ * (the error is sent, or @c is killed if out of memory).
+ */
+static struct match_rule *rule_arg(struct client *c, DBusMessage *msg)
 {
-	struct client_rule *cr;
 	struct match_rule *rule;
-	struct add_ctx ctx;
 	const char *text;
 	char err[256];
 	int ret;
 
 	if (!get_args(c, msg, DBUS_TYPE_STRING, &text, DBUS_TYPE_INVALID))
-		return;
+		return NULL;
 	ret = match_rule_parse(text, &rule, err, sizeof(err));
 	if (ret == -ENOMEM) {
 		client_kill(c, "out of memory");
-		return;
+		return NULL;
 	}
 	if (ret < 0) {
 		send_error(c, msg, DBUS_ERROR_MATCH_RULE_INVALID, "%s", err);
-		return;
+		return NULL;
 	}
+	return rule;
+}
+
+void m_add_match(struct client *c, DBusMessage *msg)
+{
+	struct client_rule *cr;
+	struct match_rule *rule;
+	struct add_ctx ctx;
+	int ret;
+
+	rule = rule_arg(c, msg);
+	if (!rule)
+		return;
 	if (c->n_rules >= PROXY_MAX_RULES) {
 		match_rule_free(rule);
 		send_error(c, msg, DBUS_ERROR_LIMITS_EXCEEDED,
@@ -86,21 +101,10 @@ void m_remove_match(struct client *c, DBusMessage *msg)
 {
 	struct client_rule **pp, *cr;
 	struct match_rule *rule;
-	const char *text;
-	char err[256];
-	int ret;
 
-	if (!get_args(c, msg, DBUS_TYPE_STRING, &text, DBUS_TYPE_INVALID))
+	rule = rule_arg(c, msg);
+	if (!rule)
 		return;
-	ret = match_rule_parse(text, &rule, err, sizeof(err));
-	if (ret == -ENOMEM) {
-		client_kill(c, "out of memory");
-		return;
-	}
-	if (ret < 0) {
-		send_error(c, msg, DBUS_ERROR_MATCH_RULE_INVALID, "%s", err);
-		return;
-	}
 
 	for (pp = &c->rules; (cr = *pp); pp = &cr->next)
 		if (match_rule_equal(cr->rule, rule))

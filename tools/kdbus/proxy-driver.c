@@ -91,15 +91,13 @@ void driver_emit_name_acquired(struct client *c, const char *name,
 			       bool acquired)
 {
 	DBusMessage *m;
+	bool ok;
 
 	m = driver_signal(acquired ? "NameAcquired" : "NameLost", c->unique);
-	if (!m || !dbus_message_append_args(m, DBUS_TYPE_STRING, &name,
-					    DBUS_TYPE_INVALID)) {
-		if (m)
-			dbus_message_unref(m);
-		client_kill(c, "out of memory");
+	ok = m && dbus_message_append_args(m, DBUS_TYPE_STRING, &name,
+					   DBUS_TYPE_INVALID);
+	if (!client_msg_ok(c, m, ok))
 		return;
-	}
 	client_send(c, m);
 	dbus_message_unref(m);
 }
@@ -136,19 +134,12 @@ void reply_args(struct client *c, DBusMessage *call, int type, ...)
 	va_list ap;
 	bool ok;
 
-	if (!r) {
-		client_kill(c, "out of memory");
-		return;
-	}
 	va_start(ap, type);
-	ok = type == DBUS_TYPE_INVALID ||
-	     dbus_message_append_args_valist(r, type, ap);
+	ok = r && (type == DBUS_TYPE_INVALID ||
+		   dbus_message_append_args_valist(r, type, ap));
 	va_end(ap);
-	if (!ok) {
-		dbus_message_unref(r);
-		client_kill(c, "out of memory");
+	if (!client_msg_ok(c, r, ok))
 		return;
-	}
 	reply_send(c, call, r);
 }
 

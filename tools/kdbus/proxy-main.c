@@ -56,7 +56,8 @@ static void new_connection(DBusServer *server, DBusConnection *conn,
 	client_new(data, conn);
 }
 
-static void usage(const char *argv0)
+/* print the usage to stderr; returns the exit status @status */
+static int usage(const char *argv0, int status)
 {
 	fprintf(stderr,
 		"Usage: %s --bus PATH --listen PATH [--make-bus] [--verbose]\n"
@@ -67,6 +68,7 @@ static void usage(const char *argv0)
 		"                 long as the proxy\n"
 		"  --verbose      log every client and every failed send\n",
 		argv0);
+	return status;
 }
 
 /*
@@ -181,17 +183,13 @@ int main(int argc, char **argv)
 			proxy_log_level = LOG_DEBUG;
 			break;
 		case 'h':
-			usage(argv[0]);
-			return 0;
+			return usage(argv[0], 0);
 		default:
-			usage(argv[0]);
-			return 2;
+			return usage(argv[0], 2);
 		}
 	}
-	if (!p.bus_path || !p.listen_path || optind != argc) {
-		usage(argv[0]);
-		return 2;
-	}
+	if (!p.bus_path || !p.listen_path || optind != argc)
+		return usage(argv[0], 2);
 	if (bus_make) {
 		bus_fd = make_bus(p.bus_path);
 		if (bus_fd < 0) {

@@ -146,19 +146,17 @@ static void reply_error(struct client *c, uint64_t cookie, const char *name,
 			const char *text)
 {
 	DBusMessage *m;
+	bool ok;
 
 	m = dbus_message_new(DBUS_MESSAGE_TYPE_ERROR);
-	if (!m || !dbus_message_set_error_name(m, name) ||
-	    !dbus_message_set_reply_serial(m, (dbus_uint32_t)cookie) ||
-	    !dbus_message_set_sender(m, DRIVER_NAME) ||
-	    !dbus_message_set_destination(m, c->unique) ||
-	    !dbus_message_append_args(m, DBUS_TYPE_STRING, &text,
-				      DBUS_TYPE_INVALID)) {
-		if (m)
-			dbus_message_unref(m);
-		client_kill(c, "out of memory");
+	ok = m && dbus_message_set_error_name(m, name) &&
+	     dbus_message_set_reply_serial(m, (dbus_uint32_t)cookie) &&
+	     dbus_message_set_sender(m, DRIVER_NAME) &&
+	     dbus_message_set_destination(m, c->unique) &&
+	     dbus_message_append_args(m, DBUS_TYPE_STRING, &text,
+				      DBUS_TYPE_INVALID);
+	if (!client_msg_ok(c, m, ok))
 		return;
-	}
 	client_send(c, m);
 	dbus_message_unref(m);
 }
@@ -200,19 +198,17 @@ static void name_owner_changed(struct client *c, const char *name,
 			       const char *old_owner, const char *new_owner)
 {
 	DBusMessage *m;
+	bool ok;
 
 	if (!c->rules)
 		return;
 	m = driver_signal("NameOwnerChanged", NULL);
-	if (!m || !dbus_message_append_args(m, DBUS_TYPE_STRING, &name,
-					    DBUS_TYPE_STRING, &old_owner,
-					    DBUS_TYPE_STRING, &new_owner,
-					    DBUS_TYPE_INVALID)) {
-		if (m)
-			dbus_message_unref(m);
-		client_kill(c, "out of memory");
+	ok = m && dbus_message_append_args(m, DBUS_TYPE_STRING, &name,
+					   DBUS_TYPE_STRING, &old_owner,
+					   DBUS_TYPE_STRING, &new_owner,
+					   DBUS_TYPE_INVALID);
+	if (!client_msg_ok(c, m, ok))
 		return;
-	}
 	deliver_signal(c, m);
 	dbus_message_unref(m);
 }

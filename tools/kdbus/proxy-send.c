@@ -49,6 +49,7 @@ void send_error(struct client *c, DBusMessage *call, const char *name,
 	DBusMessage *err;
 	char text[512];
 	va_list ap;
+	bool ok;
 
 	if (dbus_message_get_type(call) != DBUS_MESSAGE_TYPE_METHOD_CALL ||
 	    dbus_message_get_no_reply(call))
@@ -59,16 +60,10 @@ void send_error(struct client *c, DBusMessage *call, const char *name,
 	va_end(ap);
 
 	err = dbus_message_new_error(call, name, text);
-	if (!err) {
-		client_kill(c, "out of memory");
+	ok = err && dbus_message_set_sender(err, DRIVER_NAME) &&
+	     (!c->unique[0] || dbus_message_set_destination(err, c->unique));
+	if (!client_msg_ok(c, err, ok))
 		return;
-	}
-	if (!dbus_message_set_sender(err, DRIVER_NAME) ||
-	    (c->unique[0] && !dbus_message_set_destination(err, c->unique))) {
-		dbus_message_unref(err);
-		client_kill(c, "out of memory");
-		return;
-	}
 	client_send(c, err);
 	dbus_message_unref(err);
 }

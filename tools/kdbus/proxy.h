@@ -150,6 +150,7 @@ void client_kdbus_event(struct client *c, uint32_t events);
 void client_dispatch(struct client *c);
 void client_check_queues(struct proxy *p);
 bool client_send(struct client *c, DBusMessage *msg);
+bool client_msg_ok(struct client *c, DBusMessage *msg, bool ok);
 bool client_owner_cb(void *data, const char *name, const char *unique);
 void client_pending_add(struct client *c, uint64_t cookie, const char *dst);
 char *client_pending_take(struct client *c, uint64_t cookie, bool *found);

@@ -1,8 +1,10 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
 # kdbus-proxy test: client side, checks driver methods, calls,
-# memfd-sized payloads, fd passing, match rules (run in the test guest by scripts/guest/dbus-compat.sh)
-import sys, os, dbus, dbus.mainloop.glib
+# memfd-sized payloads, fd passing, match rules, every D-Bus type, custom
+# errors, 10 MiB arguments, signal match rules per key (run in the test guest by scripts/guest/dbus-compat.sh)
+import sys, os, array, dbus, dbus.mainloop.glib
+import typevals
 from gi.repository import GLib
 dbus.mainloop.glib.DBusGMainLoop(set_as_default=True)
 bus = dbus.bus.BusConnection(sys.argv[1])
@@ -80,5 +82,88 @@ loop = GLib.MainLoop(); GLib.timeout_add(500, loop.quit); loop.run()
 print("signals", got, "noc", noc)
 check(len(got) == 1 and got[0][0] == "Tick" and got[0][3] == owner, "signal Tick via match rule, Other filtered")
 check(len(noc) == 1 and noc[0][0] == "org.example.Late" and noc[0][2] == me, "NameOwnerChanged for arg0")
+# every basic type, containers and nested variants, both ways
+sent = typevals.values()
+try:
+    back = svc.Types(*sent, byte_arrays=True, timeout=30)
+    check(bool(back[-1]), "Types " + typevals.SIGNATURE + ": the service receives every value, type and variant level exactly")
+    check(typevals.norm(tuple(back[:-1])) == typevals.norm(sent), "Types " + typevals.SIGNATURE + ": the reply carries every value, type and variant level exactly")
+    if typevals.norm(tuple(back[:-1])) != typevals.norm(sent):
+        print("Types returned", typevals.norm(tuple(back[:-1])))
+except dbus.DBusException as e:
+    print("Types:", e)
+    check(False, "Types: the service receives every value exactly")
+    check(False, "Types: the reply carries every value exactly")
+try:
+    svc.Fail("42"); check(False, "custom error")
+except dbus.DBusException as e:
+    print("Fail:", e.get_dbus_name(), repr(e.get_dbus_message()))
+    check(e.get_dbus_name() == "org.example.Svc.Error.Custom" and e.get_dbus_message() == "custom failure: 42",
+          "error org.example.Svc.Error.Custom raised by the service arrives with its name and message")
+def checksum(b):
+    return int.from_bytes(b, "little") % ((1 << 61) - 1)
+BIG = 10 << 20
+big = array.array("I", range(BIG // 4, 0, -1)).tobytes()  # no getrandom: may block early after boot
+try:
+    n, ck = svc.BigIn(dbus.ByteArray(big), timeout=90)
+    check(n == BIG and ck == checksum(big), "10 MiB ay to the service: length and checksum as sent")
+except dbus.DBusException as e:
+    print("BigIn:", e); check(False, "10 MiB ay to the service: length and checksum as sent")
+del big
+try:
+    out = svc.BigOut(BIG, byte_arrays=True, timeout=90)
+    check(len(out) == BIG and out == array.array("I", range(BIG // 4)).tobytes(), "10 MiB ay from the service: every byte as sent")
+except dbus.DBusException as e:
+    print("BigOut:", e); check(False, "10 MiB ay from the service: every byte as sent")
+# one connection per match rule (no other rule, no client-side filtering):
+# the service sends S1-S4 and S6, this client (another sender) S5
+#   S1 org.example.Sig.A   /org/example/Sig/one arg0 alpha
+#   S2 org.example.Sig.B   /org/example/Sig/two arg0 beta
+#   S3 org.example.Other.A /org/example/Sig     arg0 alpha
+#   S4 org.example.Sig.A   /org/example/Sigx    arg0 gamma
+#   S5 org.example.Sig.A   /org/example/Sig/one arg0 alpha (from the client)
+#   S6 org.example.Sig.C   /other               arg0 alphabet
+SVC_SIGS = ["S1", "S2", "S3", "S4", "S6"]
+rules = [("sender='%s'" % owner, SVC_SIGS),
+         ("sender='org.example.Svc'", SVC_SIGS),
+         ("interface='org.example.Sig'", ["S1", "S2", "S4", "S5", "S6"]),
+         ("member='A'", ["S1", "S3", "S4", "S5"]),
+         ("path='/org/example/Sig/one'", ["S1", "S5"]),
+         ("path_namespace='/org/example/Sig'", ["S1", "S2", "S3", "S5"]),
+         ("arg0='alpha'", ["S1", "S3", "S5"])]
+rgot = [[] for r in rules]
+rconns = []
+def rfilter(lst):
+    def f(conn, msg):
+        if msg.get_type() == 4 and msg.get_sender() != "org.freedesktop.DBus":
+            a = msg.get_args_list()
+            lst.append(str(a[1]) if len(a) == 2 else "%s.%s" % (msg.get_interface(), msg.get_member()))
+    return f
+for (rule, want), lst in zip(rules, rgot):
+    c = dbus.bus.BusConnection(sys.argv[1])
+    c.add_message_filter(rfilter(lst))
+    c.add_match_string("type='signal'," + rule)
+    rconns.append(c)
+svc.EmitSet()
+m = dbus.lowlevel.SignalMessage("/org/example/Sig/one", "org.example.Sig", "A")
+m.append("alpha", "S5", signature="ss")
+bus.send_message(m); bus.flush()
+loop = GLib.MainLoop()
+total = sum(len(w) for r, w in rules)
+state = {"t": 0, "done": None}
+def tick():
+    state["t"] += 1
+    if state["done"] is None and sum(len(l) for l in rgot) >= total:
+        state["done"] = state["t"]
+    # all expected ones, plus 1 s for any that must not come; at most 15 s
+    if (state["done"] is not None and state["t"] - state["done"] >= 10) or state["t"] >= 150:
+        loop.quit(); return False
+    return True
+GLib.timeout_add(100, tick); loop.run()
+for (rule, want), lst in zip(rules, rgot):
+    print("rule", rule, "got", lst)
+    check(sorted(lst) == sorted(want), "signals for match rule %s: exactly %s of S1-S6" % (rule.replace(owner, ":1.N (service)"), ",".join(want)))
+for c in rconns:
+    c.close()
 svc.Quit()
 print("FAILS", fails); sys.exit(1 if fails else 0)

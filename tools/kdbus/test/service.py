@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
 # kdbus-proxy test: service side (run in the test guest by scripts/guest/dbus-compat.sh)
-import sys, os, dbus, dbus.service, dbus.mainloop.glib
+import sys, os, array, dbus, dbus.service, dbus.mainloop.glib
+import typevals
 from gi.repository import GLib
 dbus.mainloop.glib.DBusGMainLoop(set_as_default=True)
 bus = dbus.bus.BusConnection(sys.argv[1])
@@ -23,11 +24,51 @@ class Svc(dbus.service.Object):
     def Emit(self):
         self.Tick("org.example.Foo.bar", "/aa/bb/cc")
         self.Other("x")
+    @dbus.service.method("org.example.Svc", in_signature=typevals.SIGNATURE,
+                         out_signature=typevals.SIGNATURE + "b", byte_arrays=True)
+    def Types(self, y, b, n, q, i, u, x, t, d, s, o, g, ai, as_, ay, asv, ass,
+              st, v, asi):
+        # the arguments back, and whether they arrived exactly as sent
+        args = (y, b, n, q, i, u, x, t, d, s, o, g, ai, as_, ay, asv, ass,
+                st, v, asi)
+        exact = typevals.norm(args) == typevals.norm(typevals.values())
+        if not exact:
+            print("Types got", typevals.norm(args), flush=True)
+        return args + (exact,)
+    @dbus.service.method("org.example.Svc", in_signature="s", out_signature="")
+    def Fail(self, s):
+        raise dbus.DBusException("custom failure: " + s,
+                                 name="org.example.Svc.Error.Custom")
+    @dbus.service.method("org.example.Svc", in_signature="ay", out_signature="ut",
+                         byte_arrays=True)
+    def BigIn(self, b):
+        return len(b), checksum(b)
+    @dbus.service.method("org.example.Svc", in_signature="u", out_signature="ay",
+                         byte_arrays=True)
+    def BigOut(self, n):
+        return dbus.ByteArray(pattern(n))
+    @dbus.service.method("org.example.Svc", in_signature="", out_signature="")
+    def EmitSet(self):
+        # the signals S1-S4 and S6 of client.py's match rule checks
+        for path, iface, member, a0, tag in SIGNALS:
+            m = dbus.lowlevel.SignalMessage(path, iface, member)
+            m.append(a0, tag, signature="ss")
+            bus.send_message(m)
     @dbus.service.method("org.example.Svc", in_signature="", out_signature="")
     def Quit(self): GLib.timeout_add(100, loop.quit)
     @dbus.service.signal("org.example.Svc", signature="ss")
     def Tick(self, a, b): pass
     @dbus.service.signal("org.example.Svc", signature="s")
     def Other(self, a): pass
+def checksum(b):
+    # position dependent, computed in C: b as a little-endian number mod 2^61-1
+    return int.from_bytes(b, "little") % ((1 << 61) - 1)
+def pattern(n):
+    return array.array("I", range((n + 3) // 4)).tobytes()[:n]
+SIGNALS = (("/org/example/Sig/one", "org.example.Sig", "A", "alpha", "S1"),
+           ("/org/example/Sig/two", "org.example.Sig", "B", "beta", "S2"),
+           ("/org/example/Sig", "org.example.Other", "A", "alpha", "S3"),
+           ("/org/example/Sigx", "org.example.Sig", "A", "gamma", "S4"),
+           ("/other", "org.example.Sig", "C", "alphabet", "S6"))
 o = Svc(bus, "/org/example/Svc")
 loop = GLib.MainLoop(); loop.run()
