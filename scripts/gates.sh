@@ -111,7 +111,9 @@ for i in $(seq 0 "$n"); do
 				f=$(grep -oE "($pat):[0-9]+" <<<"$line" | head -1)
 				f=${f%:*}
 				# in an existing file, only a new kind of message counts
-				if printf '%s\n' "${existing[@]}" | grep -qx -- "$f" &&
+				# (no pipe into grep -q: with pipefail, the writer's
+				# SIGPIPE when grep exits early would fail the test)
+				if grep -qxF -- "$f" <<<"$(printf '%s\n' "${existing[@]}")" &&
 				   grep -qxF -- "$(message_kind <<<"$line")" "$baseline"; then
 					continue
 				fi
