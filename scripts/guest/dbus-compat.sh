@@ -8,8 +8,9 @@
 #     it, and a python3-dbus client checks the org.freedesktop.DBus
 #     interface, calls, fds, big arguments, match rules and
 #     NameOwnerChanged (tools/kdbus/test/client.py);
-#   * kdbus-monitor shows those calls;
-#   * hostile input on the socket leaves the proxy serving the others.
+#   * kdbus-monitor and dbus-monitor (BecomeMonitor) show those calls;
+#   * hostile input on the socket and a client that stops reading leave
+#     the proxy serving the others.
 
 export PATH=/usr/bin:$PATH
 SHARE=/usr/share/kdbus
@@ -45,6 +46,18 @@ expect() {
 	fi
 }
 # wait up to 10 s for the file @1 to contain @2 (or, without @2, to exist)
+# stop_pid PID: SIGTERM, at most 5 s to exit, then SIGKILL; reaps it
+stop_pid() {
+	kill "$1" 2>/dev/null
+	i=0
+	while kill -0 "$1" 2>/dev/null && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	kill -KILL "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
+
 wait_for() {
 	i=0
 	while [ $i -lt 100 ]; do
@@ -101,7 +114,9 @@ finish() {
 mkdir -p /sys/fs/kdbus
 grep -q ' /sys/fs/kdbus ' /proc/mounts ||
 	mount -t kdbusfs kdbusfs /sys/fs/kdbus
-kdbus-proxy --bus $BUS --listen $SOCK --make-bus >$LOG/proxy 2>&1 &
+STALL_MS=5000
+kdbus-proxy --bus $BUS --listen $SOCK --make-bus --stall-timeout $STALL_MS \
+	>$LOG/proxy 2>&1 &
 proxy=$!
 if wait_for $SOCK; then
 	ok "kdbus-proxy makes 0-system and listens on $SOCK"
@@ -157,6 +172,29 @@ else
 	sed 's/^/# monitor: /' $LOG/monitor | head -40
 fi
 
+# dbus-monitor (BecomeMonitor) sees a call, its reply and a signal
+dbus-monitor --system >$LOG/dbus-monitor 2>&1 &
+dmon=$!
+sleep 1
+WANT='string "echo:watched"'
+expect "dbus-send call while dbus-monitor watches" dbus-send --system \
+	--print-reply --dest=org.example.Svc /org/example/Svc \
+	org.example.Svc.Echo string:watched
+dbus-send --system --type=signal /org/example/Watch org.example.Watch.Sig \
+	string:seen
+wait_for $LOG/dbus-monitor 'member=Sig'
+# SIGTERM: an asynchronous command of a non-interactive shell ignores SIGINT
+stop_pid $dmon
+if grep -q 'member=Echo' $LOG/dbus-monitor &&
+   grep -q '^method return' $LOG/dbus-monitor &&
+   grep -q '"echo:watched"' $LOG/dbus-monitor &&
+   grep -q 'member=Sig' $LOG/dbus-monitor; then
+	ok "dbus-monitor (BecomeMonitor) shows a call, its reply and a signal"
+else
+	not_ok "dbus-monitor (BecomeMonitor) shows a call, its reply and a signal"
+	sed 's/^/# dbus-monitor: /' $LOG/dbus-monitor | head -40
+fi
+
 # hostile input: garbage instead of the auth, a truncated message
 python3 - $SOCK >$LOG/hostile 2>&1 <<'EOF'
 import socket, sys
@@ -183,6 +221,9 @@ run_checks hostile.py 150 python3 $SHARE/hostile.py $ADDR
 
 # a uid 1000 client: its own uid and pid on the bus
 run_checks creds.py 60 python3 $SHARE/creds.py $ADDR
+
+# a client that stops reading is dropped, the others are served meanwhile
+run_checks stall.py 90 python3 $SHARE/stall.py $ADDR $STALL_MS
 
 # signals both ways between a native kdbus program and a proxied client
 run_checks native-peer.py 70 python3 $SHARE/native-peer.py $ADDR $BUS \

@@ -44,6 +44,10 @@ static DBusHandlerResult client_filter(DBusConnection *conn,
 		client_kill(c, "client disconnected");
 		return DBUS_HANDLER_RESULT_HANDLED;
 	}
+	if (c->monitor) {
+		client_kill(c, "a monitor sent a message");
+		return DBUS_HANDLER_RESULT_HANDLED;
+	}
 
 	dest = dbus_message_get_destination(msg);
 	if (!c->unique[0]) {
@@ -190,6 +194,31 @@ void client_kill(struct client *c, const char *why)
 }
 
 /**
+ * client_rules_free() - free a list of match rules
+ * @r:		First rule or NULL
+ */
+void client_rules_free(struct client_rule *r)
+{
+	struct client_rule *next;
+
+	for (; r; r = next) {
+		next = r->next;
+		match_rule_free(r->rule);
+		free(r);
+	}
+}
+
+/* forget the outstanding calls of @c */
+static void client_pending_clear(struct client *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->n_pending; i++)
+		free(c->pending[i].dest);
+	c->n_pending = 0;
+}
+
+/**
  * client_free_dead() - free clients killed during the last batch
  * @p:		Proxy
  */
@@ -197,8 +226,6 @@ void client_free_dead(struct proxy *p)
 {
 	while (p->dead_clients) {
 		struct client *c = p->dead_clients;
-		struct client_rule *r;
-		unsigned int i;
 
 		p->dead_clients = c->next_dead;
 
@@ -208,13 +235,8 @@ void client_free_dead(struct proxy *p)
 							     NULL, NULL);
 		dbus_connection_unref(c->dconn);
 
-		while ((r = c->rules)) {
-			c->rules = r->next;
-			match_rule_free(r->rule);
-			free(r);
-		}
-		for (i = 0; i < c->n_pending; i++)
-			free(c->pending[i].dest);
+		client_rules_free(c->rules);
+		client_pending_clear(c);
 		free(c->seclabel);
 		free(c);
 	}
@@ -258,8 +280,10 @@ static int install_self_matches(struct client *c)
 }
 
 /**
- * client_kdbus_hello() - create the client's kdbus connection
- * @c:		Client that just sent Hello
+ * client_kdbus_connect() - make a kdbus connection for the client
+ * @c:		Client
+ * @conn:	Output: the new connection
+ * @flags:	KDBUS_HELLO_* flags besides KDBUS_HELLO_ACCEPT_FD
  *
  * Impersonates the client (CREDS, PIDS, SECLABEL items from the socket
  * peer credentials) so that receivers and the kdbus policy see the real
@@ -267,11 +291,12 @@ static int install_self_matches(struct client *c)
  *
  * Return: 0 or a negative errno.
  */
-int client_kdbus_hello(struct client *c)
+int client_kdbus_connect(struct client *c, struct kdbus_conn *conn,
+			 uint64_t flags)
 {
 	struct proxy *p = c->proxy;
 	struct kdbus_hello_opts opts = {
-		.flags = KDBUS_HELLO_ACCEPT_FD,
+		.flags = KDBUS_HELLO_ACCEPT_FD | flags,
 		.attach_send = _KDBUS_ATTACH_ANY,
 		.attach_recv = 0,
 		.description = "kdbus-proxy",
@@ -296,7 +321,7 @@ int client_kdbus_hello(struct client *c)
 		opts.seclabel = c->seclabel;
 	}
 
-	ret = kdbus_lib_hello(&c->kconn, p->bus_path, &opts);
+	ret = kdbus_lib_hello(conn, p->bus_path, &opts);
 	if (ret == -EPERM && c->have_creds) {
 		if (!p->impersonation_warned) {
 			plog(LOG_WARN,
@@ -307,13 +332,41 @@ int client_kdbus_hello(struct client *c)
 		opts.creds = NULL;
 		opts.pids = NULL;
 		opts.seclabel = NULL;
-		ret = kdbus_lib_hello(&c->kconn, p->bus_path, &opts);
+		ret = kdbus_lib_hello(conn, p->bus_path, &opts);
 	}
-	if (ret < 0) {
-		plog(LOG_WARN, "kdbus HELLO on %s failed: %s", p->bus_path,
+	if (ret < 0)
+		plog(LOG_WARN, "kdbus HELLO (flags 0x%llx) on %s failed: %s",
+		     (unsigned long long)opts.flags, p->bus_path,
 		     strerror(-ret));
+	return ret;
+}
+
+/* watch c->kconn in the event loop (unless the client is paused) */
+static int client_register_kdbus(struct client *c)
+{
+	int ret;
+
+	c->ksrc.kind = SRC_KDBUS;
+	c->ksrc.fd = c->kconn.fd;
+	c->ksrc.data = c;
+	ret = loop_add(c->proxy, &c->ksrc, c->kdbus_paused ? 0 : EPOLLIN);
+	c->registered = ret == 0;
+	return ret;
+}
+
+/**
+ * client_kdbus_hello() - create the client's kdbus connection
+ * @c:		Client that just sent Hello
+ *
+ * Return: 0 or a negative errno.
+ */
+int client_kdbus_hello(struct client *c)
+{
+	int ret;
+
+	ret = client_kdbus_connect(c, &c->kconn, 0);
+	if (ret < 0)
 		return ret;
-	}
 
 	if (kdbus_bloom_check_params(c->kconn.bloom_size,
 				     c->kconn.bloom_n_hash) < 0)
@@ -324,16 +377,12 @@ int client_kdbus_hello(struct client *c)
 	snprintf(c->unique, sizeof(c->unique), ":1.%llu",
 		 (unsigned long long)c->kconn.id);
 
-	c->ksrc.kind = SRC_KDBUS;
-	c->ksrc.fd = c->kconn.fd;
-	c->ksrc.data = c;
-	ret = loop_add(p, &c->ksrc, EPOLLIN);
+	ret = client_register_kdbus(c);
 	if (ret < 0) {
 		kdbus_lib_close(&c->kconn);
 		c->unique[0] = 0;
 		return ret;
 	}
-	c->registered = true;
 
 	ret = install_self_matches(c);
 	if (ret < 0)
@@ -343,12 +392,43 @@ int client_kdbus_hello(struct client *c)
 	return 0;
 }
 
+/**
+ * client_become_monitor() - switch the client to a monitor connection
+ * @c:		Client (after Hello)
+ * @mon:	Its new connection, made with KDBUS_HELLO_MONITOR; taken over
+ * @rules:	The monitor's match rules (NULL: all messages); taken over
+ * @n_rules:	Their number
+ * @old:	Output: the previous connection, still open; the caller
+ *		closes it (releasing its names)
+ *
+ * The client's match rules and outstanding calls are forgotten.
+ */
+void client_become_monitor(struct client *c, struct kdbus_conn *mon,
+			   struct client_rule *rules, unsigned int n_rules,
+			   struct kdbus_conn *old)
+{
+	if (c->registered)
+		loop_del(c->proxy, &c->ksrc);
+	*old = c->kconn;
+	c->kconn = *mon;
+	c->monitor = true;
+	client_rules_free(c->rules);
+	c->rules = rules;
+	c->n_rules = n_rules;
+	client_pending_clear(c);
+	if (client_register_kdbus(c) < 0)
+		client_kill(c, "cannot watch its monitor connection");
+	else
+		plog(LOG_INFO, "client %s: became a monitor", c->unique);
+}
+
 static void client_pause(struct client *c, bool pause)
 {
 	if (!c->registered || c->kdbus_paused == pause)
 		return;
 	c->kdbus_paused = pause;
 	c->stall_since_ms = pause ? now_ms() : 0;
+	c->stall_out = pause ? dbus_connection_get_outgoing_size(c->dconn) : 0;
 	loop_mod(c->proxy, &c->ksrc, pause ? 0 : EPOLLIN);
 }
 
@@ -402,20 +482,30 @@ bool client_msg_ok(struct client *c, DBusMessage *msg, bool ok)
 /**
  * client_check_queues() - resume or drop clients with a full queue
  * @p:		Proxy
+ *
+ * A paused client is resumed once it has read half of its queue, and
+ * dropped once it has read nothing for the stall timeout: a slow reader
+ * that makes progress is not a stalled one.
  */
 void client_check_queues(struct proxy *p)
 {
 	struct client *c, *next;
+	uint64_t now = now_ms();
+	long out;
 
 	for (c = p->clients; c; c = next) {
 		next = c->next;
 		if (!c->kdbus_paused)
 			continue;
-		if (dbus_connection_get_outgoing_size(c->dconn) <
-		    PROXY_OUT_SOFT / 2)
+		out = dbus_connection_get_outgoing_size(c->dconn);
+		if (out < PROXY_OUT_SOFT / 2) {
 			client_pause(c, false);
-		else if (now_ms() - c->stall_since_ms > PROXY_STALL_TIMEOUT_MS)
+		} else if (out < c->stall_out) {
+			c->stall_since_ms = now;
+			c->stall_out = out;
+		} else if (now - c->stall_since_ms > p->stall_timeout_ms) {
 			client_kill(c, "stopped reading its messages");
+		}
 	}
 }
 

@@ -22,11 +22,7 @@ static const struct kdbus_item *owned_name(const struct kdbus_info *rec)
 {
 	const struct kdbus_item *item = info_item(rec, KDBUS_ITEM_OWNED_NAME);
 
-	if (!item || item->size <= KDBUS_ITEM_HEADER_SIZE + 8 ||
-	    !memchr(item->name.name, 0,
-		    item->size - KDBUS_ITEM_HEADER_SIZE - 8))
-		return NULL;
-	return item;
+	return item && name_item_valid(item) ? item : NULL;
 }
 
 /* true if record @rec lies inside the LIST result [@list, @list + @size) */

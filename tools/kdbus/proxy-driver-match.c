@@ -27,18 +27,16 @@ static int add_kdbus_match(void *data, const void *items, size_t size)
 }
 
 /*
- * The match rule of the only argument of @msg, or NULL if there is none
+ * The match rule @text given in the call @msg, or NULL if it is invalid
  * (the error is sent, or @c is killed if out of memory).
  */
-static struct match_rule *rule_arg(struct client *c, DBusMessage *msg)
+struct match_rule *rule_parse(struct client *c, DBusMessage *msg,
+			      const char *text)
 {
 	struct match_rule *rule;
-	const char *text;
 	char err[256];
 	int ret;
 
-	if (!get_args(c, msg, DBUS_TYPE_STRING, &text, DBUS_TYPE_INVALID))
-		return NULL;
 	ret = match_rule_parse(text, &rule, err, sizeof(err));
 	if (ret == -ENOMEM) {
 		client_kill(c, "out of memory");
@@ -49,6 +47,16 @@ static struct match_rule *rule_arg(struct client *c, DBusMessage *msg)
 		return NULL;
 	}
 	return rule;
+}
+
+/* the match rule of the only argument of @msg, as rule_parse() */
+static struct match_rule *rule_arg(struct client *c, DBusMessage *msg)
+{
+	const char *text;
+
+	if (!get_args(c, msg, DBUS_TYPE_STRING, &text, DBUS_TYPE_INVALID))
+		return NULL;
+	return rule_parse(c, msg, text);
 }
 
 void m_add_match(struct client *c, DBusMessage *msg)

@@ -50,6 +50,9 @@ static const char introspect_xml[] =
 	"    <signal name=\"NameLost\"><arg type=\"s\"/></signal>\n"
 	"    <signal name=\"NameAcquired\"><arg type=\"s\"/></signal>\n"
 	"  </interface>\n"
+	"  <interface name=\"org.freedesktop.DBus.Monitoring\">\n"
+	"    <method name=\"BecomeMonitor\"><arg direction=\"in\" type=\"as\"/><arg direction=\"in\" type=\"u\"/></method>\n"
+	"  </interface>\n"
 	"  <interface name=\"org.freedesktop.DBus.Introspectable\">\n"
 	"    <method name=\"Introspect\"><arg direction=\"out\" type=\"s\"/></method>\n"
 	"  </interface>\n"
@@ -200,6 +203,14 @@ const struct kdbus_item *info_item(const struct kdbus_info *info,
 		if (item->type == type)
 			return item;
 	return NULL;
+}
+
+/* true if @item (an OWNED_NAME item) holds a terminated name */
+bool name_item_valid(const struct kdbus_item *item)
+{
+	return item->size > KDBUS_ITEM_HEADER_SIZE + 8 &&
+	       memchr(item->name.name, 0,
+		      item->size - KDBUS_ITEM_HEADER_SIZE - 8);
 }
 
 void no_owner(struct client *c, DBusMessage *msg, const char *name, int err)
@@ -497,6 +508,7 @@ static const struct {
 	{ DRIVER_IFACE, "GetConnectionSELinuxSecurityContext",
 	  m_selinux_context },
 	{ DRIVER_IFACE, "GetId", m_get_id },
+	{ DBUS_INTERFACE_MONITORING, "BecomeMonitor", m_become_monitor },
 	{ DBUS_INTERFACE_INTROSPECTABLE, "Introspect", m_introspect },
 	{ DBUS_INTERFACE_PEER, "Ping", m_ping },
 	{ DBUS_INTERFACE_PEER, "GetMachineId", m_machine_id },

@@ -21,6 +21,7 @@ int lookup(struct client *c, const char *name, uint64_t attach,
 	   struct kdbus_info **info);
 const struct kdbus_item *info_item(const struct kdbus_info *info,
 				   uint64_t type);
+bool name_item_valid(const struct kdbus_item *item);
 void no_owner(struct client *c, DBusMessage *msg, const char *name, int err);
 
 /* proxy-driver-list.c */
@@ -29,8 +30,13 @@ void m_list_activatable(struct client *c, DBusMessage *msg);
 void m_list_queued(struct client *c, DBusMessage *msg);
 
 /* proxy-driver-match.c */
+struct match_rule *rule_parse(struct client *c, DBusMessage *msg,
+			      const char *text);
 void m_add_match(struct client *c, DBusMessage *msg);
 void m_remove_match(struct client *c, DBusMessage *msg);
+
+/* proxy-driver-monitor.c */
+void m_become_monitor(struct client *c, DBusMessage *msg);
 
 /* proxy-driver-creds.c */
 void m_unix_user(struct client *c, DBusMessage *msg);

@@ -60,14 +60,18 @@ static void new_connection(DBusServer *server, DBusConnection *conn,
 static int usage(const char *argv0, int status)
 {
 	fprintf(stderr,
-		"Usage: %s --bus PATH --listen PATH [--make-bus] [--verbose]\n"
+		"Usage: %s --bus PATH --listen PATH [--make-bus]\n"
+		"          [--stall-timeout MS] [--verbose]\n"
 		"  --bus PATH     kdbus bus endpoint, e.g. /sys/fs/kdbus/0-system/bus\n"
 		"  --listen PATH  UNIX socket to serve D-Bus clients on\n"
 		"  --make-bus     create the bus of --bus first (in the domain two\n"
 		"                 directories up, open to everybody); it lives as\n"
 		"                 long as the proxy\n"
+		"  --stall-timeout MS\n"
+		"                 drop a client whose outgoing queue is full and\n"
+		"                 has not shrunk for MS milliseconds (default %d)\n"
 		"  --verbose      log every client and every failed send\n",
-		argv0);
+		argv0, PROXY_STALL_TIMEOUT_MS);
 	return status;
 }
 
@@ -157,6 +161,7 @@ int main(int argc, char **argv)
 		{ "bus", required_argument, NULL, 'b' },
 		{ "listen", required_argument, NULL, 'l' },
 		{ "make-bus", no_argument, NULL, 'm' },
+		{ "stall-timeout", required_argument, NULL, 's' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
@@ -164,11 +169,13 @@ int main(int argc, char **argv)
 	struct proxy p;
 	bool bus_make = false;
 	int c, ret, bus_fd = -1;
+	char *end;
 
 	memset(&p, 0, sizeof(p));
 	p.epfd = -1;
+	p.stall_timeout_ms = PROXY_STALL_TIMEOUT_MS;
 
-	while ((c = getopt_long(argc, argv, "b:l:mvh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "b:l:ms:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
 			p.bus_path = optarg;
@@ -178,6 +185,13 @@ int main(int argc, char **argv)
 			break;
 		case 'm':
 			bus_make = true;
+			break;
+		case 's':
+			errno = 0;
+			p.stall_timeout_ms = strtoull(optarg, &end, 10);
+			if (errno || end == optarg || *end || *optarg == '-' ||
+			    !p.stall_timeout_ms)
+				return usage(argv[0], 2);
 			break;
 		case 'v':
 			proxy_log_level = LOG_DEBUG;

@@ -8,6 +8,10 @@
  * unique name, or none for broadcasts. Signals are delivered only if one
  * of the client's match rules matches them completely (bloom filters are
  * approximate). Kernel notifications become bus driver messages.
+ *
+ * A monitor (after BecomeMonitor) gets the D-Bus messages between all
+ * peers that match one of its rules, with the destination they were sent
+ * to, and no notifications.
  */
 
 #include <errno.h>
@@ -32,6 +36,34 @@ static void deliver_signal(struct client *c, DBusMessage *m)
 {
 	if (rules_match(c, m))
 		client_send(c, m);
+}
+
+/* a monitor gets every message matching one of its rules, or all */
+static void deliver_monitor(struct client *c, DBusMessage *m)
+{
+	if (!c->rules || rules_match(c, m))
+		client_send(c, m);
+}
+
+/*
+ * The destination of @msg received by @c: the name it was sent to, none
+ * for a broadcast, else the receiver (monitors: whoever that was).
+ */
+static const char *msg_destination(struct client *c,
+				   const struct kdbus_msg *msg, char *buf,
+				   size_t size)
+{
+	const struct kdbus_item *dst;
+
+	dst = kdbus_lib_msg_item(msg, KDBUS_ITEM_DST_NAME);
+	if (dst)
+		return dst->str;
+	if (msg->dst_id == KDBUS_DST_ID_BROADCAST)
+		return NULL;
+	if (!c->monitor)
+		return c->unique;
+	snprintf(buf, size, ":1.%llu", (unsigned long long)msg->dst_id);
+	return buf;
 }
 
 static DBusMessage *demarshal(struct client *c, struct kdbus_msg *msg,
@@ -85,8 +117,7 @@ static DBusMessage *demarshal(struct client *c, struct kdbus_msg *msg,
 
 static void recv_dbus(struct client *c, struct kdbus_msg *msg)
 {
-	const struct kdbus_item *dst;
-	char sender[32];
+	char sender[32], dest[32];
 	uint8_t *data = NULL;
 	DBusMessage *m;
 	size_t len = 0;
@@ -116,15 +147,17 @@ static void recv_dbus(struct client *c, struct kdbus_msg *msg)
 
 	snprintf(sender, sizeof(sender), ":1.%llu",
 		 (unsigned long long)msg->src_id);
-	dst = kdbus_lib_msg_item(msg, KDBUS_ITEM_DST_NAME);
 	if (!dbus_message_set_sender(m, sender) ||
-	    !dbus_message_set_destination(m, dst ? dst->str :
-			msg->dst_id == KDBUS_DST_ID_BROADCAST ? NULL :
-			c->unique)) {
+	    !dbus_message_set_destination(m, msg_destination(c, msg, dest,
+							     sizeof(dest)))) {
 		client_kill(c, "out of memory");
 		goto out;
 	}
 
+	if (c->monitor) {
+		deliver_monitor(c, m);
+		goto out;
+	}
 	switch (type) {
 	case DBUS_MESSAGE_TYPE_SIGNAL:
 		deliver_signal(c, m);
@@ -304,12 +337,15 @@ static void recv_notification(struct client *c, struct kdbus_msg *msg)
  */
 void recv_kdbus_msg(struct client *c, struct kdbus_msg *msg)
 {
-	if (msg->payload_type == KDBUS_PAYLOAD_KERNEL && msg->src_id == 0)
-		recv_notification(c, msg);
-	else if (msg->payload_type == KDBUS_PAYLOAD_DBUS)
+	/* a monitor gets the D-Bus messages of the bus, no notifications */
+	if (msg->payload_type == KDBUS_PAYLOAD_KERNEL && msg->src_id == 0) {
+		if (!c->monitor)
+			recv_notification(c, msg);
+	} else if (msg->payload_type == KDBUS_PAYLOAD_DBUS) {
 		recv_dbus(c, msg);
-	else
+	} else {
 		plog(LOG_DEBUG, "%s: dropping payload type %llx from :1.%llu",
 		     c->unique, (unsigned long long)msg->payload_type,
 		     (unsigned long long)msg->src_id);
+	}
 }

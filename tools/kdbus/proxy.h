@@ -34,7 +34,10 @@
 #define PROXY_OUT_SOFT		(8 * 1024 * 1024)
 /* Disconnect a client whose outgoing queue grows beyond this */
 #define PROXY_OUT_HARD		(64 * 1024 * 1024)
-/* Disconnect a client that has not read its outgoing queue for this long */
+/*
+ * Disconnect a paused client whose outgoing queue has not shrunk for this
+ * long (default of --stall-timeout)
+ */
 #define PROXY_STALL_TIMEOUT_MS	(30 * 1000)
 /* Reply deadline given to kdbus for method calls (D-Bus has none) */
 #define PROXY_REPLY_TIMEOUT_NS	(120ULL * 1000 * 1000 * 1000)
@@ -93,14 +96,16 @@ struct client {
 	bool kdbus_paused;
 	bool dispatch_pending;
 	bool dead;
-	uint64_t stall_since_ms;	/* 0 if not paused */
+	bool monitor;			/* after BecomeMonitor */
+	uint64_t stall_since_ms;	/* last progress while paused */
+	long stall_out;			/* outgoing size at that time */
 	char unique[32];
 	bool have_creds;
 	uid_t uid;
 	gid_t gid;
 	pid_t pid;
 	char *seclabel;
-	struct client_rule *rules;
+	struct client_rule *rules;	/* a monitor's: NULL = all */
 	unsigned int n_rules;
 	uint64_t next_cookie;
 	struct pending_call pending[PROXY_MAX_PENDING];
@@ -118,6 +123,7 @@ struct proxy {
 	int epfd;
 	const char *bus_path;
 	const char *listen_path;
+	uint64_t stall_timeout_ms;
 	DBusServer *server;
 	struct client *clients;
 	unsigned int n_clients;
@@ -145,7 +151,13 @@ void loop_setup_dispatch(struct client *c, DBusConnection *conn);
 void client_new(struct proxy *p, DBusConnection *conn);
 void client_kill(struct client *c, const char *why);
 void client_free_dead(struct proxy *p);
+int client_kdbus_connect(struct client *c, struct kdbus_conn *conn,
+			 uint64_t flags);
 int client_kdbus_hello(struct client *c);
+void client_become_monitor(struct client *c, struct kdbus_conn *mon,
+			   struct client_rule *rules, unsigned int n_rules,
+			   struct kdbus_conn *old);
+void client_rules_free(struct client_rule *r);
 void client_kdbus_event(struct client *c, uint32_t events);
 void client_dispatch(struct client *c);
 void client_check_queues(struct proxy *p);
