@@ -1,8 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # make bench: in one guest boot, the round-trip time of a call and its reply
-# over kdbus (asynchronous and SYNC_REPLY) next to an AF_UNIX socketpair and
-# a pipe ping-pong, for payloads of 8 B, 4 KiB, 64 KiB and 1 MiB; the time
+# over kdbus (asynchronous and SYNC_REPLY, and asynchronous with the payload
+# in a sealed memfd instead of a PAYLOAD_VEC: kdbus-memfd) next to an
+# AF_UNIX socketpair and a pipe ping-pong, for payloads of 8 B, 4 KiB,
+# 64 KiB and 1 MiB; the time
 # of one connection's open(), HELLO, BYEBYE and close() with 1, 100 and
 # 1000 idle connections on the bus; the time of one broadcast SEND with 1,
 # 100 and 1000 receivers that have no match, a match that misses or one
@@ -34,6 +36,18 @@
 #                        name counts; "-M" skips the metadata cell
 #   QEMU_ACCEL=kvm       KVM instead of software emulation (TCG)
 #   QEMU_SMP=N           guest CPUs (default 2: client and server pinned apart)
+#
+# The memfd threshold (PROXY_MEMFD_THRESHOLD in tools/kdbus/proxy.h: from
+# which payload size a sealed memfd, created per message, is cheaper than a
+# PAYLOAD_VEC copied into the receiver's pool): the round trips alone, -s
+# replacing the default sizes (at most 2 MiB, the kernel's PAYLOAD_VEC
+# limit), e.g.
+#   BENCH_ARGS="-I -B -N -M -s 65536 -s 131072 -s 262144 -s 524288 \
+#     -s 1048576 -s 2097152" make bench
+# ("-x kdbus-async -x kdbus-memfd" would also skip the other transports);
+# parse-bench.py prints "memfd vs vec": per size memfd/vec (the ratio of
+# the kdbus-memfd and kdbus-async medians) and the smallest size at which
+# the memfd is faster, per run (two CPUs, one CPU).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 

@@ -12,7 +12,11 @@ the AF_UNIX datagram reference, and KDBUS-BENCH-NAME per number of
 registered names) and prints, for every run (client and server on two
 CPUs, then on one), per payload size the median and p90 round-trip time
 of every transport in microseconds and the ratio kdbus/AF_UNIX of the
-medians; then the 8-byte kdbus-async round trip with no metadata and
+medians; then, per size, kdbus-memfd (the payload in a sealed memfd)
+against kdbus-async (a PAYLOAD_VEC copied into the receiver's pool),
+memfd/vec, and the smallest size at which the memfd is faster (the
+threshold of the proxy, PROXY_MEMFD_THRESHOLD in tools/kdbus/proxy.h);
+then the 8-byte kdbus-async round trip with no metadata and
 with all of it (kdbus-bench -M skips it), the metadata cost per call
 (the difference of the medians) and their ratio; then the time of one
 connection's open(), HELLO, BYEBYE and close() with 1, 100, 1000
@@ -31,7 +35,11 @@ import argparse
 import re
 import sys
 
-TRANSPORTS = ("kdbus-async", "kdbus-sync", "unix", "pipe")
+TRANSPORTS = ("kdbus-async", "kdbus-sync", "kdbus-memfd", "unix", "pipe")
+KDBUS = ("kdbus-async", "kdbus-sync", "kdbus-memfd")
+# memfd vs vec: the same asynchronous call, PAYLOAD_VEC or PAYLOAD_MEMFD
+VEC, MEMFD = "kdbus-async", "kdbus-memfd"
+# what kdbus-bench runs without -s and -x (logs without sizes=, transports=)
 SIZES = (8, 4096, 65536, 1048576)
 TARGET = 1.5  # roadmap: kdbus within 1.5x of AF_UNIX for 8 bytes
 NOISY = 4.0   # a p90 this many times the median: the host delayed the guest
@@ -119,10 +127,16 @@ def ratio(cells, size, t):
 def print_run(run, smp, errors):
     """Print one run's tables, add its failed cells to errors[(transport,
     error)] = [sizes]; return (failed cells, cells, messages, verdict, and
-    the metadata, HELLO + BYEBYE, broadcast and name verdicts or None)."""
+    the metadata, HELLO + BYEBYE, broadcast, name and memfd vs vec verdicts
+    or None)."""
     info, cells, phases = run["info"], run["cells"], run["phases"]
-    sizes = sorted({s for s, _ in cells} | set(SIZES))
-    transports = list(TRANSPORTS) + sorted({t for _, t in cells} - set(TRANSPORTS))
+    want = info.get("sizes")
+    want = {int(s) for s in want.split(",") if s.isdigit()} if want else set(SIZES)
+    sizes = sorted({s for s, _ in cells} | want)
+    want = info.get("transports")
+    want = [t for t in want.split(",") if t] if want else list(TRANSPORTS)
+    want = [t for t in TRANSPORTS if t in want] + [t for t in want if t not in TRANSPORTS]
+    transports = want + sorted({t for _, t in cells} - set(want))
     msgs = []
 
     print("%s of %s; kdbus pools of %d MiB; ~%s s per cell in %s interleaved rounds;"
@@ -141,10 +155,10 @@ def print_run(run, smp, errors):
         head1 += " | %-18s" % t
         head2 += " | %8s %8s " % ("median", "p90")
     head1 += " | kdbus/unix median"
-    head2 += " | %8s %8s" % ("async", "sync")
+    head2 += " | %8s %8s %8s" % ("async", "sync", "memfd")
     print(head1)
     print(head2)
-    print("-" * len(head1))
+    print("-" * max(len(head1), len(head2)))
 
     failed = noisy = total = 0
     for s in sizes:
@@ -165,7 +179,7 @@ def print_run(run, smp, errors):
                 noisy += mark == "*"
                 row += " | %8.1f %8.1f%s" % (med, p90, mark)
         row += " |"
-        for t in ("kdbus-async", "kdbus-sync"):
+        for t in KDBUS:
             r = ratio(cells, s, t)
             row += " %7.2fx" % r if r is not None else " %8s" % "-"
         print(row)
@@ -175,6 +189,8 @@ def print_run(run, smp, errors):
     print("n: " + "; ".join("%s %s" % (t, "/".join(cells[(s, t)].get("n", "-")
                                                    for s in sizes if (s, t) in cells))
                             for t in transports))
+
+    memfd_verdict = print_memfd(run, sizes)
 
     if phases:
         print()
@@ -204,7 +220,72 @@ def print_run(run, smp, errors):
             verdict.append("%s %.2fx%s" % (t, r, "" if r <= TARGET else " (over)"))
     verdict = ", ".join(verdict) if verdict else "no kdbus numbers"
     return (failed, total + len(sizes) * len(transports), msgs, verdict,
-            meta_verdict, conn_verdict, bcast_verdict, name_verdict)
+            meta_verdict, conn_verdict, bcast_verdict, name_verdict,
+            memfd_verdict)
+
+
+def median_us(kv):
+    if kv and "median_us" in kv:
+        return float(kv["median_us"])
+    return None
+
+
+def print_memfd(run, sizes):
+    """Print memfd vs vec of a run: per size the kdbus-async (PAYLOAD_VEC)
+    and kdbus-memfd (PAYLOAD_MEMFD) medians, memfd/vec, and the crossover,
+    the smallest size at which the memfd is faster; return the verdict, or
+    None if the run has neither transport. Failed cells are counted by
+    the round-trip table."""
+    cells = run["cells"]
+    if not any(t in (VEC, MEMFD) for _, t in cells):
+        return None
+    print()
+    print("memfd vs vec: the asynchronous call and its reply with the payload in a")
+    print("PAYLOAD_VEC copied into the receiver's pool (%s) or in a sealed memfd" % VEC)
+    print("(%s: a fresh one per message, created, written and sealed by the" % MEMFD)
+    print("sender, mapped and checked by the receiver); median round trip in us")
+    print()
+    head = "%8s | %9s %9s | %9s" % ("size", "vec", "memfd", "memfd/vec")
+    print(head)
+    print("-" * len(head))
+    crossover, ratios = None, []
+    for s in sizes:
+        row = "%8s |" % size_str(s)
+        vals = []
+        for t in (VEC, MEMFD):
+            kv = cells.get((s, t))
+            m = median_us(kv)
+            vals.append(m)
+            if m is not None:
+                row += " %9.1f" % m
+            elif kv is not None and "error" in kv:
+                row += " %9.9s" % "error"
+            else:
+                row += " %9s" % "missing"
+        vec, memfd = vals
+        if vec is not None and memfd is not None and vec > 0:
+            r = memfd / vec
+            ratios.append((s, r))
+            row += " | %8.2fx" % r
+            if r < 1 and crossover is None:
+                crossover = (s, r)
+                row += "  <- memfd faster from here"
+        else:
+            row += " | %9s" % "-"
+        print(row)
+    if not ratios:
+        verdict = "no numbers"
+    elif crossover is None:
+        verdict = "memfd faster: none up to %s (memfd/vec %.2fx there)" % (
+            size_str(ratios[-1][0]), ratios[-1][1])
+    else:
+        verdict = "memfd faster from %s (memfd/vec %.2fx)" % (
+            size_str(crossover[0]), crossover[1])
+        slower = [size_str(s) for s, r in ratios if s > crossover[0] and r >= 1]
+        if slower:
+            verdict += ", but not at %s" % ", ".join(slower)
+    print("memfd vs vec, " + verdict)
+    return verdict
 
 
 def meta_cost(meta):
@@ -498,21 +579,28 @@ def main():
 
     ok, failed, total, verdicts, msgs, errors = True, 0, 0, [], [], {}
     meta_verdicts, conn_verdicts, bcast_verdicts, name_verdicts = [], [], [], []
+    memfd_verdicts = []
     for run in runs:
         print()
-        f, n, m, v, mv, cv, bv, nv = print_run(run, args.smp, errors)
+        f, n, m, v, mv, cv, bv, nv, fv = print_run(run, args.smp, errors)
         failed, total = failed + f, total + n
         msgs += m
         where = placement(run["info"])
         verdicts.append("%s: %s" % (where, v))
         for verdict, lst in ((mv, meta_verdicts), (cv, conn_verdicts),
-                             (bv, bcast_verdicts), (nv, name_verdicts)):
+                             (bv, bcast_verdicts), (nv, name_verdicts),
+                             (fv, memfd_verdicts)):
             if verdict is not None:
                 lst.append("%s: %s" % (where, verdict))
     print()
     print("8 bytes, kdbus/AF_UNIX (target <= %.1fx):" % TARGET)
     for v in verdicts:
         print("  " + v)
+    if memfd_verdicts:
+        print("memfd vs vec, %s/%s median (the proxy's PROXY_MEMFD_THRESHOLD):"
+              % (MEMFD, VEC))
+        for v in memfd_verdicts:
+            print("  " + v)
     if meta_verdicts:
         print("metadata cost of an 8-byte kdbus-async call, all metadata vs none"
               " (median):")

@@ -22,6 +22,20 @@
  *                FREEs the request
  *   kdbus-sync   the same call with KDBUS_SEND_SYNC_REPLY: SEND returns
  *                the reply in the caller's pool, which FREEs it
+ *   kdbus-memfd  kdbus-async with the payload in a sealed memfd (one
+ *                PAYLOAD_MEMFD item, start 0, size SIZE) instead of a
+ *                PAYLOAD_VEC: the sender of each message (the call and
+ *                the reply) creates a fresh memfd (MFD_ALLOW_SEALING; a
+ *                sealed memfd is immutable, as a D-Bus proxy's would be),
+ *                writes the SIZE bytes, seals it (SHRINK, GROW, WRITE,
+ *                SEAL), SENDs and closes it; the receiver RECVs, mmap()s
+ *                the fd the kernel installed (MAP_POPULATE: every page
+ *                made accessible, as the PAYLOAD_VEC's copy is in the
+ *                pool), checks the bytes, munmap()s, closes it and FREEs.
+ *                Its connections set KDBUS_HELLO_ACCEPT_FD (without it
+ *                RECV installs no fd). The ratio kdbus-memfd/kdbus-async
+ *                (memfd/vec) per size shows above which payload size a
+ *                memfd is cheaper than a copy into the receiver's pool
  *   unix         write()/read() of SIZE bytes on a SOCK_STREAM socketpair
  *   pipe         write()/read() of SIZE bytes on two pipes
  *
@@ -31,6 +45,9 @@
  * implemented yet) is reported for its cell and the other cells still run.
  * With -p (the default) the 8-byte round trip is also run with a clock
  * read between its steps, on both sides, to show where the time goes.
+ * Sizes are given with -s (up to BENCH_MAX_SIZES, at most 2 MiB, the
+ * kernel's limit of the PAYLOAD_VEC bytes of a message); for the memfd
+ * threshold, e.g. -s 65536 -s 131072 ... -s 2097152 -I -B -N -M.
  *
  * Metadata (unless -M): the 8-byte kdbus-async round trip again, the same
  * client and server and the same timing, in two cases that take turns
@@ -103,10 +120,13 @@
  * top. All connections are the same user: RECEIVERS + the sender stay
  * within KDBUS_USER_MAX_CONN (1024).
  *
- * Output: a table for people, and for scripts/parse-bench.py one line per
- * cell, e.g.
+ * Output: a table for people, and for scripts/parse-bench.py a line with
+ * the setup (the sizes and transports asked for among it) and one line
+ * per cell, e.g.
+ *   KDBUS-BENCH-INFO cpus=2 ... sizes=8,4096 transports=kdbus-async,...
  *   KDBUS-BENCH size=8 transport=unix n=98304 median_us=10.20 p90_us=...
  *   KDBUS-BENCH size=8 transport=kdbus-sync error=HELLO:ENOTTY
+ *   KDBUS-BENCH-RATIO size=65536 kdbus-async/unix=1.523 ... memfd/vec=1.310
  *   KDBUS-BENCH-META size=8 metadata=all n=90112 median_us=31.50 ... items=9
  *   KDBUS-BENCH-CONN idle=100 n=5120 median_us=60.10 p90_us=... open_us=...
  *   KDBUS-BENCH-BCAST receivers=100 match=hit n=480 median_ns=91000 ...
@@ -151,7 +171,7 @@
 #define BENCH_MIN_ITERS		20
 #define BENCH_MAX_ITERS		2000000
 #define BENCH_MAX_SIZES		16
-#define BENCH_MAX_PHASES	4
+#define BENCH_MAX_PHASES	6
 /* per-phase samples the server keeps in -p mode */
 #define BENCH_SERVER_SAMPLES	(256UL * 1024)
 #define BENCH_REQ_FILL		0x71
@@ -197,6 +217,7 @@
 enum bench_transport {
 	BT_KDBUS_ASYNC,
 	BT_KDBUS_SYNC,
+	BT_KDBUS_MEMFD,
 	BT_UNIX,
 	BT_PIPE,
 	BT_COUNT,
@@ -218,14 +239,21 @@ static const char * const mc_name[MC_COUNT] = {
 static const char * const bt_name[BT_COUNT] = {
 	[BT_KDBUS_ASYNC]	= "kdbus-async",
 	[BT_KDBUS_SYNC]		= "kdbus-sync",
+	[BT_KDBUS_MEMFD]	= "kdbus-memfd",
 	[BT_UNIX]		= "unix",
 	[BT_PIPE]		= "pipe",
 };
 
-/* the steps of a round trip timed in -p mode, on each side */
+/*
+ * The steps of a round trip timed in -p mode, on each side. kdbus-memfd:
+ * "memfd" creates, fills and seals the memfd, "mmap" maps, checks, unmaps
+ * and closes the received one; the server's "reply" creates the reply's.
+ */
 static const char * const client_phase[BT_COUNT][BENCH_MAX_PHASES] = {
 	[BT_KDBUS_ASYNC]	= { "send", "poll", "recv", "free" },
 	[BT_KDBUS_SYNC]		= { "send", "free" },
+	[BT_KDBUS_MEMFD]	= { "memfd", "send", "poll", "recv", "mmap",
+				    "free" },
 	[BT_UNIX]		= { "write", "read" },
 	[BT_PIPE]		= { "write", "read" },
 };
@@ -233,6 +261,7 @@ static const char * const client_phase[BT_COUNT][BENCH_MAX_PHASES] = {
 static const char * const server_phase[BT_COUNT][BENCH_MAX_PHASES] = {
 	[BT_KDBUS_ASYNC]	= { "poll", "recv", "reply", "free" },
 	[BT_KDBUS_SYNC]		= { "poll", "recv", "reply", "free" },
+	[BT_KDBUS_MEMFD]	= { "poll", "recv", "mmap", "reply", "free" },
 	[BT_UNIX]		= { "read", "write" },
 	[BT_PIPE]		= { "read", "write" },
 };
@@ -244,7 +273,8 @@ static const char * const conn_step[BENCH_CONN_STEPS] = {
 
 static bool is_kdbus(enum bench_transport t)
 {
-	return t == BT_KDBUS_ASYNC || t == BT_KDBUS_SYNC;
+	return t == BT_KDBUS_ASYNC || t == BT_KDBUS_SYNC ||
+	       t == BT_KDBUS_MEMFD;
 }
 
 static unsigned int phase_count(const char * const *names)
@@ -466,12 +496,16 @@ static int kdbus_free_slice(struct link *l, __u64 offset)
  * Connect to the bus with a 64 MiB pool and the attach masks of l->meta
  * (no metadata received, unless MC_ALL), map the pool, and prepare the
  * message this side sends: a header and one PAYLOAD_VEC of l->size bytes
- * from l->out.
+ * from l->out; for kdbus-memfd one PAYLOAD_MEMFD of l->size bytes instead,
+ * whose fd kdbus_memfd_new() fills in for every message (and the
+ * connection accepts fds: KDBUS_HELLO_ACCEPT_FD).
  */
 static int kdbus_connect(struct link *l)
 {
 	struct kdbus_cmd_hello hello = {
 		.size = sizeof(hello),
+		/* RECV installs the memfds only where fds are accepted */
+		.flags = l->t == BT_KDBUS_MEMFD ? KDBUS_HELLO_ACCEPT_FD : 0,
 		.attach_flags_send = l->meta == MC_NONE ? 0 : _KDBUS_ATTACH_ALL,
 		.attach_flags_recv = l->meta == MC_ALL ? _KDBUS_ATTACH_ALL : 0,
 		.pool_size = BENCH_POOL_SIZE,
@@ -495,15 +529,65 @@ static int kdbus_connect(struct link *l)
 		return -1;
 
 	l->msg = (struct kdbus_msg *)l->msgbuf;
-	l->msg->size = sizeof(*l->msg) +
-		       KDBUS_ITEM_SIZE(sizeof(struct kdbus_vec));
 	l->msg->payload_type = KDBUS_PAYLOAD_DBUS;
 	item = l->msg->items;
+	if (l->t == BT_KDBUS_MEMFD) {
+		l->msg->size = sizeof(*l->msg) +
+			       KDBUS_ITEM_SIZE(sizeof(struct kdbus_memfd));
+		item->size = KDBUS_ITEM_HEADER_SIZE +
+			     sizeof(struct kdbus_memfd);
+		item->type = KDBUS_ITEM_PAYLOAD_MEMFD;
+		item->memfd.start = 0;
+		item->memfd.size = l->size;
+		item->memfd.fd = -1;
+		item->memfd.__pad = 0;
+		return 0;
+	}
+	l->msg->size = sizeof(*l->msg) +
+		       KDBUS_ITEM_SIZE(sizeof(struct kdbus_vec));
 	item->size = KDBUS_ITEM_HEADER_SIZE + sizeof(struct kdbus_vec);
 	item->type = KDBUS_ITEM_PAYLOAD_VEC;
 	item->vec.size = l->size;
 	item->vec.address = (uintptr_t)l->out;
 	return 0;
+}
+
+/*
+ * kdbus-memfd: a fresh memfd with the l->size bytes of l->out, sealed
+ * (a sealed memfd is immutable: every message needs its own), into the
+ * PAYLOAD_MEMFD item of l->msg. The caller closes it after the SEND.
+ */
+static int kdbus_memfd_new(struct link *l)
+{
+	int fd;
+
+	fd = memfd_create("kdbus-bench", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0)
+		return fail(l, "memfd_create", errno);
+	if (write_full(fd, l->out, l->size) < 0) {
+		fail(l, "write memfd", errno);
+		close(fd);
+		return -1;
+	}
+	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW |
+		  F_SEAL_WRITE | F_SEAL_SEAL) < 0) {
+		fail(l, "seal memfd", errno);
+		close(fd);
+		return -1;
+	}
+	l->msg->items[0].memfd.fd = fd;
+	return 0;
+}
+
+/* kdbus-memfd: close the memfd of l->msg once it is sent (or not) */
+static void kdbus_memfd_close(struct link *l)
+{
+	struct kdbus_item *item = l->msg->items;
+
+	if (l->t == BT_KDBUS_MEMFD && item->memfd.fd >= 0) {
+		close(item->memfd.fd);
+		item->memfd.fd = -1;
+	}
 }
 
 /*
@@ -534,32 +618,23 @@ static int kdbus_check_meta(struct link *l, struct kdbus_msg *msg)
 	return 0;
 }
 
-/*
- * Check a received message of l->size payload bytes filled with @fill
- * (all of them the first time, the first and last byte afterwards; the
- * first time also its metadata, in the metadata cell).
- */
-static int kdbus_check_payload(struct link *l, const struct kdbus_msg_info *info,
-			       struct kdbus_msg *msg, __u8 fill)
+/* whether the slice of a received message lies in the pool */
+static bool kdbus_slice_ok(const struct kdbus_msg_info *info,
+			   const struct kdbus_msg *msg)
 {
-	struct kdbus_item *item;
-	const __u8 *data;
+	return info->offset < BENCH_POOL_SIZE &&
+	       info->msg_size <= BENCH_POOL_SIZE - info->offset &&
+	       msg->size <= info->msg_size;
+}
 
-	if (info->offset >= BENCH_POOL_SIZE ||
-	    info->msg_size > BENCH_POOL_SIZE - info->offset ||
-	    msg->size > info->msg_size)
-		return fail(l, "message slice out of the pool", EPROTO);
-	KDBUS_ITEM_FOREACH(item, msg, items)
-		if (item->type == KDBUS_ITEM_PAYLOAD_OFF)
-			break;
-	if ((__u8 *)item + KDBUS_ITEM_HEADER_SIZE > (__u8 *)msg + msg->size ||
-	    item->type != KDBUS_ITEM_PAYLOAD_OFF)
-		return fail(l, "message has no PAYLOAD_OFF", EPROTO);
-	if (item->vec.size != l->size ||
-	    item->vec.offset > info->msg_size ||
-	    l->size > info->msg_size - item->vec.offset)
-		return fail(l, "payload size/offset", EPROTO);
-	data = (const __u8 *)msg + item->vec.offset;
+/*
+ * Check the l->size payload bytes of a received message, @data, filled
+ * with @fill: all of them the first time, the first and last byte
+ * afterwards; the first time also its metadata, in the metadata cell.
+ */
+static int kdbus_check_data(struct link *l, struct kdbus_msg *msg,
+			    const __u8 *data, __u8 fill)
+{
 	if (!l->checked) {
 		if (!filled(data, l->size, fill))
 			return fail(l, "payload content", EPROTO);
@@ -572,7 +647,100 @@ static int kdbus_check_payload(struct link *l, const struct kdbus_msg_info *info
 	return 0;
 }
 
-/* client: one call and its reply, FREE included */
+/* Check a received message of l->size payload bytes filled with @fill */
+static int kdbus_check_payload(struct link *l, const struct kdbus_msg_info *info,
+			       struct kdbus_msg *msg, __u8 fill)
+{
+	struct kdbus_item *item;
+
+	if (!kdbus_slice_ok(info, msg))
+		return fail(l, "message slice out of the pool", EPROTO);
+	KDBUS_ITEM_FOREACH(item, msg, items)
+		if (item->type == KDBUS_ITEM_PAYLOAD_OFF)
+			break;
+	if ((__u8 *)item + KDBUS_ITEM_HEADER_SIZE > (__u8 *)msg + msg->size ||
+	    item->type != KDBUS_ITEM_PAYLOAD_OFF)
+		return fail(l, "message has no PAYLOAD_OFF", EPROTO);
+	if (item->vec.size != l->size ||
+	    item->vec.offset > info->msg_size ||
+	    l->size > info->msg_size - item->vec.offset)
+		return fail(l, "payload size/offset", EPROTO);
+	return kdbus_check_data(l, msg, (const __u8 *)msg + item->vec.offset,
+				fill);
+}
+
+/*
+ * kdbus-memfd: check a received message whose l->size payload bytes,
+ * filled with @fill, are in the memfd of its PAYLOAD_MEMFD item, which
+ * RECV installed in this process: map it with every page populated (the
+ * bytes of a PAYLOAD_VEC are already in the mapped pool), check it, unmap
+ * it. kdbus_close_memfds() closes it.
+ */
+static int kdbus_check_memfd(struct link *l, const struct kdbus_msg_info *info,
+			     struct kdbus_msg *msg, __u8 fill)
+{
+	struct kdbus_item *item;
+	void *data;
+	int ret;
+
+	if (!kdbus_slice_ok(info, msg))
+		return fail(l, "message slice out of the pool", EPROTO);
+	KDBUS_ITEM_FOREACH(item, msg, items)
+		if (item->type == KDBUS_ITEM_PAYLOAD_MEMFD)
+			break;
+	if ((__u8 *)item + KDBUS_ITEM_HEADER_SIZE > (__u8 *)msg + msg->size ||
+	    item->type != KDBUS_ITEM_PAYLOAD_MEMFD ||
+	    item->size < KDBUS_ITEM_HEADER_SIZE + sizeof(struct kdbus_memfd) ||
+	    item->size > (__u64)((__u8 *)msg + msg->size - (__u8 *)item))
+		return fail(l, "message has no PAYLOAD_MEMFD", EPROTO);
+	if (item->memfd.size != l->size || item->memfd.start)
+		return fail(l, "memfd size/start", EPROTO);
+	if (item->memfd.fd < 0)
+		return fail(l, "memfd not installed", EBADF);
+	data = mmap(NULL, l->size, PROT_READ, MAP_SHARED | MAP_POPULATE,
+		    item->memfd.fd, 0);
+	if (data == MAP_FAILED)
+		return fail(l, "mmap memfd", errno);
+	ret = kdbus_check_data(l, msg, data, fill);
+	munmap(data, l->size);
+	return ret;
+}
+
+/*
+ * Close the memfds RECV installed for a message (kdbus-memfd), whether
+ * it passed its checks or not, so that none is left open.
+ */
+static void kdbus_close_memfds(struct link *l,
+			       const struct kdbus_msg_info *info,
+			       struct kdbus_msg *msg)
+{
+	struct kdbus_item *item;
+
+	if (l->t != BT_KDBUS_MEMFD || !kdbus_slice_ok(info, msg))
+		return;
+	KDBUS_ITEM_FOREACH(item, msg, items)
+		if (item->type == KDBUS_ITEM_PAYLOAD_MEMFD &&
+		    item->size >= KDBUS_ITEM_HEADER_SIZE +
+				  sizeof(struct kdbus_memfd) &&
+		    item->size <= (__u64)((__u8 *)msg + msg->size -
+					  (__u8 *)item) &&
+		    item->memfd.fd >= 0)
+			close(item->memfd.fd);
+}
+
+/* check a received message, of either kind of payload */
+static int kdbus_check_msg(struct link *l, const struct kdbus_msg_info *info,
+			   struct kdbus_msg *msg, __u8 fill)
+{
+	if (l->t == BT_KDBUS_MEMFD)
+		return kdbus_check_memfd(l, info, msg, fill);
+	return kdbus_check_payload(l, info, msg, fill);
+}
+
+/*
+ * client: one call and its reply, FREE included. The stamps follow
+ * client_phase[l->t]; kdbus-memfd first creates the call's memfd.
+ */
 static int kdbus_call(struct link *l, __u64 t0, __u64 *stamps)
 {
 	struct kdbus_msg *msg = l->msg;
@@ -584,30 +752,41 @@ static int kdbus_call(struct link *l, __u64 t0, __u64 *stamps)
 	struct pollfd pfd = { .fd = l->fd, .events = POLLIN };
 	struct kdbus_msg_info *info = &send.reply;
 	struct kdbus_msg *reply;
+	unsigned int st = 0;
 	int ret, tries = 0;
 
+	if (l->t == BT_KDBUS_MEMFD) {
+		if (kdbus_memfd_new(l) < 0)
+			return -1;
+		stamp(stamps, st++);
+	}
 	msg->cookie = ++l->cookie;
 	msg->timeout_ns = t0 + BENCH_DEADLINE_NS;
 	if (l->t == BT_KDBUS_SYNC)
 		send.flags = KDBUS_SEND_SYNC_REPLY;
-	if (ioctl(l->fd, KDBUS_CMD_SEND, &send) < 0)
-		return fail(l, "SEND", errno);
-	stamp(stamps, 0);
-	if (l->t == BT_KDBUS_ASYNC) {
+	ret = ioctl(l->fd, KDBUS_CMD_SEND, &send);
+	if (ret < 0)
+		fail(l, "SEND", errno);
+	kdbus_memfd_close(l);
+	if (ret < 0)
+		return -1;
+	stamp(stamps, st++);
+	if (l->t != BT_KDBUS_SYNC) {
 		for (;;) {
 			ret = poll(&pfd, 1, BENCH_POLL_MS);
 			if (ret < 0 && errno == EINTR)
 				continue;
 			if (ret <= 0)
 				return fail(l, "poll", ret ? errno : ETIMEDOUT);
-			stamp(stamps, 1);
+			stamp(stamps, st);
 			if (ioctl(l->fd, KDBUS_CMD_RECV, &recv) == 0)
 				break;
 			/* POLLIN without a message: once is odd, always is a bug */
 			if (errno != EAGAIN || ++tries == 100)
 				return fail(l, "RECV", errno);
 		}
-		stamp(stamps, 2);
+		stamp(stamps, st + 1);
+		st += 2;
 		info = &recv.msg;
 	}
 	reply = (struct kdbus_msg *)(l->pool + info->offset);
@@ -617,7 +796,11 @@ static int kdbus_call(struct link *l, __u64 t0, __u64 *stamps)
 	else if (reply->cookie_reply != msg->cookie)
 		ret = fail(l, "reply cookie", EPROTO);
 	else
-		ret = kdbus_check_payload(l, info, reply, BENCH_REPLY_FILL);
+		ret = kdbus_check_msg(l, info, reply, BENCH_REPLY_FILL);
+	if (l->t == BT_KDBUS_MEMFD) {
+		kdbus_close_memfds(l, info, reply);
+		stamp(stamps, st);
+	}
 	if (kdbus_free_slice(l, info->offset) < 0)
 		return -1;
 	return ret;
@@ -641,7 +824,10 @@ static void kdbus_stop(struct link *l, __u64 server_id)
 		fail(l, "SEND (stop)", errno);
 }
 
-/* server: answer one call; 1 when told to stop */
+/*
+ * server: answer one call; 1 when told to stop. The stamps follow
+ * server_phase[l->t]; kdbus-memfd creates the reply's memfd in "reply".
+ */
 static int kdbus_serve(struct link *l, __u64 *stamps)
 {
 	struct kdbus_cmd_recv recv = { .size = sizeof(recv) };
@@ -670,17 +856,29 @@ static int kdbus_serve(struct link *l, __u64 *stamps)
 	if (recv.msg.offset >= BENCH_POOL_SIZE)
 		return fail(l, "no request slice", EPROTO);
 	if (!(msg->flags & KDBUS_MSG_EXPECT_REPLY)) {
+		kdbus_close_memfds(l, &recv.msg, msg);
 		kdbus_free_slice(l, recv.msg.offset);
 		return 1;
 	}
-	if (kdbus_check_payload(l, &recv.msg, msg, BENCH_REQ_FILL) < 0)
+	ret = kdbus_check_msg(l, &recv.msg, msg, BENCH_REQ_FILL);
+	kdbus_close_memfds(l, &recv.msg, msg);
+	if (ret < 0)
 		return -1;
+	if (l->t == BT_KDBUS_MEMFD) {
+		stamp(stamps, 2);
+		if (kdbus_memfd_new(l) < 0)
+			return -1;
+	}
 	l->msg->dst_id = msg->src_id;
 	l->msg->cookie = ++l->cookie;
 	l->msg->cookie_reply = msg->cookie;
-	if (ioctl(l->fd, KDBUS_CMD_SEND, &send) < 0)
-		return fail(l, "SEND (reply)", errno);
-	stamp(stamps, 2);
+	ret = ioctl(l->fd, KDBUS_CMD_SEND, &send);
+	if (ret < 0)
+		fail(l, "SEND (reply)", errno);
+	kdbus_memfd_close(l);
+	if (ret < 0)
+		return -1;
+	stamp(stamps, l->t == BT_KDBUS_MEMFD ? 3 : 2);
 	return kdbus_free_slice(l, recv.msg.offset);
 }
 
@@ -2423,13 +2621,16 @@ static void print_table(void)
 	for (t = 0; t < BT_COUNT; t++)
 		if (opt.run[t])
 			printf(" | %-17s", bt_name[t]);
-	printf(" | kdbus/unix (median)\n%8s", "");
+	printf(" | %-26s | %s\n%8s", "kdbus/unix (median)", "memfd/vec", "");
 	for (t = 0; t < BT_COUNT; t++)
 		if (opt.run[t])
 			printf(" | %8s %8s", "median", "p90");
-	printf(" | %8s %8s\n", "async", "sync");
+	printf(" | %8s %8s %8s | %9s\n", "async", "sync", "memfd",
+	       "(median)");
 	for (s = 0; s < opt.nsizes; s++) {
 		const struct cell *u = &cells[s][BT_UNIX];
+		const struct cell *a = &cells[s][BT_KDBUS_ASYNC];
+		const struct cell *m = &cells[s][BT_KDBUS_MEMFD];
 
 		printf("%8s", size_str(opt.sizes[s], buf, sizeof(buf)));
 		for (t = 0; t < BT_COUNT; t++) {
@@ -2446,7 +2647,7 @@ static void print_table(void)
 			}
 		}
 		printf(" |");
-		for (t = BT_KDBUS_ASYNC; t <= BT_KDBUS_SYNC; t++) {
+		for (t = BT_KDBUS_ASYNC; t <= BT_KDBUS_MEMFD; t++) {
 			const struct cell *c = &cells[s][t];
 
 			if (opt.run[t] && c->ok && opt.run[BT_UNIX] && u->ok)
@@ -2454,14 +2655,20 @@ static void print_table(void)
 			else
 				printf(" %8s", "-");
 		}
-		printf("\n");
+		if (opt.run[BT_KDBUS_MEMFD] && m->ok &&
+		    opt.run[BT_KDBUS_ASYNC] && a->ok)
+			printf(" | %9.2f\n", m->median_us / a->median_us);
+		else
+			printf(" | %9s\n", "-");
 	}
 	printf("\n");
 	for (s = 0; s < opt.nsizes; s++) {
 		const struct cell *u = &cells[s][BT_UNIX];
+		const struct cell *a = &cells[s][BT_KDBUS_ASYNC];
+		const struct cell *m = &cells[s][BT_KDBUS_MEMFD];
 
 		printf("KDBUS-BENCH-RATIO size=%zu", opt.sizes[s]);
-		for (t = BT_KDBUS_ASYNC; t <= BT_KDBUS_SYNC; t++) {
+		for (t = BT_KDBUS_ASYNC; t <= BT_KDBUS_MEMFD; t++) {
 			const struct cell *c = &cells[s][t];
 
 			if (opt.run[t] && c->ok && opt.run[BT_UNIX] && u->ok)
@@ -2470,6 +2677,12 @@ static void print_table(void)
 			else
 				printf(" %s/unix=-", bt_name[t]);
 		}
+		/* the memfd threshold: above 1, the copy into the pool wins */
+		if (opt.run[BT_KDBUS_MEMFD] && m->ok &&
+		    opt.run[BT_KDBUS_ASYNC] && a->ok)
+			printf(" memfd/vec=%.3f", m->median_us / a->median_us);
+		else
+			printf(" memfd/vec=-");
 		printf("\n");
 	}
 }
@@ -2709,10 +2922,11 @@ static void print_usage(const char *prog)
 		"       [-M] [-i IDLE]... [-I] [-b RECEIVERS]... [-B] [-n NAMES]... [-N]\n"
 		"  -t SECONDS    timed part of each cell (default 1.5)\n"
 		"  -r ROUNDS     rounds the cell time is split into (default 3)\n"
-		"  -s SIZE       payload size in bytes, repeatable\n"
-		"                (default 8, 4096, 65536, 1048576)\n"
-		"  -x TRANSPORT  kdbus-async, kdbus-sync, unix or pipe, repeatable\n"
-		"                (default all)\n"
+		"  -s SIZE       payload size in bytes (1..2097152), repeatable up\n"
+		"                to %d times, replacing the default 8, 4096, 65536,\n"
+		"                1048576\n"
+		"  -x TRANSPORT  kdbus-async, kdbus-sync, kdbus-memfd, unix or pipe,\n"
+		"                repeatable (default all)\n"
 		"  -1            pin client and server to the same CPU (default:\n"
 		"                different CPUs when there are two)\n"
 		"  -P            skip the per-step timing of the 8-byte round trip\n"
@@ -2730,7 +2944,8 @@ static void print_usage(const char *prog)
 		"                registered (0..%d), repeatable (default 10, 10000)\n"
 		"  -N            skip NAME_ACQUIRE + NAME_RELEASE\n"
 		"The broadcast, datagram and name cells take about 2/3 of -t each.\n",
-		prog, BENCH_MAX_IDLE, BENCH_MAX_RECEIVERS, BENCH_MAX_NAMES);
+		prog, BENCH_MAX_SIZES, BENCH_MAX_IDLE, BENCH_MAX_RECEIVERS,
+		BENCH_MAX_NAMES);
 }
 
 int main(int argc, char **argv)
@@ -2883,6 +3098,13 @@ int main(int argc, char **argv)
 	printf(" clock_ns=%llu clock_res_ns=%llu",
 	       (unsigned long long)opt.clock_ns,
 	       (unsigned long long)opt.clock_res_ns);
+	printf(" sizes=");
+	for (s = 0; s < opt.nsizes; s++)
+		printf("%s%zu", s ? "," : "", opt.sizes[s]);
+	printf(" transports=");
+	for (t = 0, i = 0; t < BT_COUNT; t++)
+		if (opt.run[t])
+			printf("%s%s", i++ ? "," : "", bt_name[t]);
 	print_counts("conn_idle", opt.idle, opt.nidle);
 	print_counts("bcast_receivers", opt.bcast, opt.nbcast);
 	print_counts("names", opt.names, opt.nnames);
