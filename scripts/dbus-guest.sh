@@ -3,8 +3,9 @@
 # Stage the D-Bus compatibility test for the guest into DEST (a tree that
 # initramfs.sh copies over its root):
 #   * kdbus-proxy and kdbus-monitor (tools/kdbus, built here against the
-#     patched tree's installed headers), and native-signal, a native kdbus
-#     test peer (tools/kdbus/test);
+#     patched tree's installed headers), native-signal, a native kdbus
+#     test peer, and activator, a kdbus activator starting a service on
+#     demand (tools/kdbus/test);
 #   * Debian's own, unmodified dbus-send, dbus-monitor, gdbus and busctl;
 #   * python3 with python3-dbus and python3-gi, reduced to the modules the
 #     test programs import, and the GLib typelibs;
@@ -26,7 +27,7 @@ mkdir -p "$dest"/{usr/bin,selftests,usr/share/kdbus,etc,var/lib/dbus}
 blog=$LOGS/build-tools-kdbus.log
 {
 	make -C "$SRC/tools/kdbus" KHDR_INCLUDES="-isystem $OBJ/usr/include" \
-		kdbus-proxy kdbus-monitor native-signal check &&
+		kdbus-proxy kdbus-monitor native-signal activator check &&
 	make -C "$SRC/samples/kdbus" KHDR_INCLUDES="-isystem $OBJ/usr/include"
 } >"$blog" 2>&1 || { tail -20 "$blog"; die "tools/kdbus or samples/kdbus did not build or pass make check (log: $blog)"; }
 
@@ -52,7 +53,7 @@ put_elf() {
 	put_libs "$1"
 }
 
-for t in kdbus-proxy kdbus-monitor native-signal; do
+for t in kdbus-proxy kdbus-monitor native-signal activator; do
 	cp "$SRC/tools/kdbus/$t" "$dest/usr/bin/$t"
 	put_libs "$SRC/tools/kdbus/$t"
 done

@@ -9,6 +9,9 @@
 #     interface, calls, fds, big arguments, match rules and
 #     NameOwnerChanged (tools/kdbus/test/client.py);
 #   * kdbus-monitor and dbus-monitor (BecomeMonitor) show those calls;
+#   * service activation: kdbus activators start python3-dbus services on
+#     StartServiceByName or a plain call, and StartServiceByName of a
+#     service that never comes times out (tools/kdbus/test/activation.py);
 #   * hostile input on the socket and a client that stops reading leave
 #     the proxy serving the others.
 
@@ -115,8 +118,10 @@ mkdir -p /sys/fs/kdbus
 grep -q ' /sys/fs/kdbus ' /proc/mounts ||
 	mount -t kdbusfs kdbusfs /sys/fs/kdbus
 STALL_MS=5000
+# short, for activation.py's timeout check; its services must make it too
+ACTIVATION_MS=10000
 kdbus-proxy --bus $BUS --listen $SOCK --make-bus --stall-timeout $STALL_MS \
-	>$LOG/proxy 2>&1 &
+	--activation-timeout $ACTIVATION_MS >$LOG/proxy 2>&1 &
 proxy=$!
 if wait_for $SOCK; then
 	ok "kdbus-proxy makes 0-system and listens on $SOCK"
@@ -228,6 +233,10 @@ run_checks stall.py 90 python3 $SHARE/stall.py $ADDR $STALL_MS
 # signals both ways between a native kdbus program and a proxied client
 run_checks native-peer.py 70 python3 $SHARE/native-peer.py $ADDR $BUS \
 	/usr/bin/native-signal
+
+# service activation through kdbus activators (~22 results)
+run_checks activation.py 240 python3 $SHARE/activation.py $ADDR $BUS \
+	/usr/bin/activator $ACTIVATION_MS
 
 # the python3-dbus client: one TAP result per check
 run_checks python3-dbus 180 python3 $SHARE/client.py $ADDR

@@ -86,7 +86,8 @@ int kdbus_lib_bus_make(const char *control, const char *name,
  * kdbus_lib_hello() - open a bus endpoint, HELLO and map the pool
  * @conn:	Connection to fill in
  * @path:	Bus endpoint file, e.g. /sys/fs/kdbus/0-system/bus
- * @opts:	HELLO flags, attach masks and optional items
+ * @opts:	HELLO flags, attach masks and optional items (the NAME
+ *		item of an activator or policy holder among them)
  *
  * Return: 0 or a negative errno; on failure @conn->fd is -1.
  */
@@ -96,7 +97,7 @@ int kdbus_lib_hello(struct kdbus_conn *conn, const char *path,
 	struct kdbus_cmd_hello *hello;
 	struct kdbus_item *item;
 	const struct kdbus_item *it;
-	size_t size, desc_len = 0, label_len = 0;
+	size_t size, desc_len = 0, name_len = 0, label_len = 0;
 	struct kdbus_cmd_free cmd_free = { .size = sizeof(cmd_free) };
 	int ret;
 
@@ -110,6 +111,10 @@ int kdbus_lib_hello(struct kdbus_conn *conn, const char *path,
 	if (opts->description) {
 		desc_len = strlen(opts->description) + 1;
 		size += KDBUS_ITEM_SIZE(desc_len);
+	}
+	if (opts->name) {
+		name_len = strlen(opts->name) + 1;
+		size += KDBUS_ITEM_SIZE(name_len);
 	}
 	if (opts->creds)
 		size += KDBUS_ITEM_SIZE(sizeof(struct kdbus_creds));
@@ -134,6 +139,8 @@ int kdbus_lib_hello(struct kdbus_conn *conn, const char *path,
 	if (opts->description)
 		item = item_put(item, KDBUS_ITEM_CONN_DESCRIPTION,
 				opts->description, desc_len);
+	if (opts->name)
+		item = item_put(item, KDBUS_ITEM_NAME, opts->name, name_len);
 	if (opts->creds)
 		item = item_put(item, KDBUS_ITEM_CREDS, opts->creds,
 				sizeof(*opts->creds));

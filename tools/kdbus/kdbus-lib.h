@@ -75,6 +75,8 @@ struct kdbus_hello_opts {
 	uint64_t attach_recv;		/* KDBUS_ATTACH_* */
 	size_t pool_size;		/* 0: KDBUS_LIB_POOL_SIZE */
 	const char *description;	/* KDBUS_ITEM_CONN_DESCRIPTION or NULL */
+	/* KDBUS_ITEM_NAME for an activator or policy holder, or NULL */
+	const char *name;
 	const struct kdbus_creds *creds;	/* impersonation, or NULL */
 	const struct kdbus_pids *pids;		/* impersonation, or NULL */
 	const char *seclabel;			/* impersonation, or NULL */

@@ -229,6 +229,7 @@ void client_free_dead(struct proxy *p)
 
 		p->dead_clients = c->next_dead;
 
+		driver_start_clear(c);
 		kdbus_lib_close(&c->kconn);
 		dbus_connection_remove_filter(c->dconn, client_filter, c);
 		dbus_connection_set_dispatch_status_function(c->dconn, NULL,
@@ -409,6 +410,7 @@ void client_become_monitor(struct client *c, struct kdbus_conn *mon,
 {
 	if (c->registered)
 		loop_del(c->proxy, &c->ksrc);
+	driver_start_clear(c);
 	*old = c->kconn;
 	c->kconn = *mon;
 	c->monitor = true;
@@ -480,7 +482,8 @@ bool client_msg_ok(struct client *c, DBusMessage *msg, bool ok)
 }
 
 /**
- * client_check_queues() - resume or drop clients with a full queue
+ * client_check_queues() - resume or drop clients with a full queue, fail
+ *			   StartServiceByName calls past their deadline
  * @p:		Proxy
  *
  * A paused client is resumed once it has read half of its queue, and
@@ -495,7 +498,9 @@ void client_check_queues(struct proxy *p)
 
 	for (c = p->clients; c; c = next) {
 		next = c->next;
-		if (!c->kdbus_paused)
+		if (c->starts)
+			driver_start_expire(c, now);
+		if (!c->kdbus_paused || c->dead)
 			continue;
 		out = dbus_connection_get_outgoing_size(c->dconn);
 		if (out < PROXY_OUT_SOFT / 2) {

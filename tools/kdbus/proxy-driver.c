@@ -15,7 +15,7 @@
 #include "proxy.h"
 #include "proxy-driver.h"
 
-/* reply codes of RequestName / ReleaseName / StartServiceByName */
+/* reply codes of RequestName / ReleaseName */
 #define REQUEST_PRIMARY_OWNER	1
 #define REQUEST_IN_QUEUE	2
 #define REQUEST_EXISTS		3
@@ -23,8 +23,6 @@
 #define RELEASE_RELEASED	1
 #define RELEASE_NON_EXISTENT	2
 #define RELEASE_NOT_OWNER	3
-#define START_SUCCESS		1
-#define START_ALREADY_RUNNING	2
 
 static const char introspect_xml[] =
 	DBUS_INTROSPECT_1_0_XML_DOCTYPE_DECL_NODE
@@ -385,65 +383,6 @@ static void m_name_has_owner(struct client *c, DBusMessage *msg)
 		has = FALSE;
 	}
 	reply_args(c, msg, DBUS_TYPE_BOOLEAN, &has, DBUS_TYPE_INVALID);
-}
-
-static void m_start_service(struct client *c, DBusMessage *msg)
-{
-	struct kdbus_info *info;
-	dbus_uint32_t flags, result;
-	DBusMessage *ping;
-	const char *name;
-	bool activator;
-	int ret;
-
-	if (!get_args(c, msg, DBUS_TYPE_STRING, &name, DBUS_TYPE_UINT32,
-		      &flags, DBUS_TYPE_INVALID))
-		return;
-	if (!strcmp(name, DRIVER_NAME)) {
-		result = START_ALREADY_RUNNING;
-		reply_args(c, msg, DBUS_TYPE_UINT32, &result,
-			   DBUS_TYPE_INVALID);
-		return;
-	}
-	if (name[0] == ':' || !dbus_validate_bus_name(name, NULL)) {
-		send_error(c, msg, DBUS_ERROR_INVALID_ARGS,
-			   "'%s' is not a valid well-known name", name);
-		return;
-	}
-
-	ret = kdbus_lib_conn_info(&c->kconn, 0, name, 0, &info);
-	if (ret < 0) {
-		send_error(c, msg, DBUS_ERROR_SERVICE_UNKNOWN,
-			   "The name %s was not provided by any .service files",
-			   name);
-		return;
-	}
-	activator = info->flags & KDBUS_HELLO_ACTIVATOR;
-	kdbus_lib_free_ptr(&c->kconn, info);
-
-	if (!activator) {
-		result = START_ALREADY_RUNNING;
-	} else {
-		/*
-		 * kdbus activates by queueing a message at the activator:
-		 * send it a Peer.Ping that expects no reply.
-		 */
-		ping = dbus_message_new_method_call(name, "/",
-						    DBUS_INTERFACE_PEER,
-						    "Ping");
-		if (!ping) {
-			client_kill(c, "out of memory");
-			return;
-		}
-		dbus_message_set_no_reply(ping, TRUE);
-		dbus_message_set_serial(ping, 0xffffffff);
-		send_from_client(c, ping);
-		dbus_message_unref(ping);
-		if (c->dead)
-			return;
-		result = START_SUCCESS;
-	}
-	reply_args(c, msg, DBUS_TYPE_UINT32, &result, DBUS_TYPE_INVALID);
 }
 
 static void m_get_id(struct client *c, DBusMessage *msg)

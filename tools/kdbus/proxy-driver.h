@@ -38,6 +38,9 @@ void m_remove_match(struct client *c, DBusMessage *msg);
 /* proxy-driver-monitor.c */
 void m_become_monitor(struct client *c, DBusMessage *msg);
 
+/* proxy-driver-start.c */
+void m_start_service(struct client *c, DBusMessage *msg);
+
 /* proxy-driver-creds.c */
 void m_unix_user(struct client *c, DBusMessage *msg);
 void m_unix_pid(struct client *c, DBusMessage *msg);

@@ -61,7 +61,8 @@ static int usage(const char *argv0, int status)
 {
 	fprintf(stderr,
 		"Usage: %s --bus PATH --listen PATH [--make-bus]\n"
-		"          [--stall-timeout MS] [--verbose]\n"
+		"          [--stall-timeout MS] [--activation-timeout MS]\n"
+		"          [--verbose]\n"
 		"  --bus PATH     kdbus bus endpoint, e.g. /sys/fs/kdbus/0-system/bus\n"
 		"  --listen PATH  UNIX socket to serve D-Bus clients on\n"
 		"  --make-bus     create the bus of --bus first (in the domain two\n"
@@ -70,9 +71,25 @@ static int usage(const char *argv0, int status)
 		"  --stall-timeout MS\n"
 		"                 drop a client whose outgoing queue is full and\n"
 		"                 has not shrunk for MS milliseconds (default %d)\n"
+		"  --activation-timeout MS\n"
+		"                 StartServiceByName fails with TimedOut if the\n"
+		"                 service does not own its name within MS\n"
+		"                 milliseconds (default %d)\n"
 		"  --verbose      log every client and every failed send\n",
-		argv0, PROXY_STALL_TIMEOUT_MS);
+		argv0, PROXY_STALL_TIMEOUT_MS, PROXY_ACTIVATION_TIMEOUT_MS);
 	return status;
+}
+
+/* a positive number of milliseconds */
+static int parse_ms(const char *arg, uint64_t *ms)
+{
+	char *end;
+
+	errno = 0;
+	*ms = strtoull(arg, &end, 10);
+	if (errno || end == arg || *end || *arg == '-' || !*ms)
+		return -1;
+	return 0;
 }
 
 /*
@@ -162,6 +179,7 @@ int main(int argc, char **argv)
 		{ "listen", required_argument, NULL, 'l' },
 		{ "make-bus", no_argument, NULL, 'm' },
 		{ "stall-timeout", required_argument, NULL, 's' },
+		{ "activation-timeout", required_argument, NULL, 'a' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
@@ -169,13 +187,13 @@ int main(int argc, char **argv)
 	struct proxy p;
 	bool bus_make = false;
 	int c, ret, bus_fd = -1;
-	char *end;
 
 	memset(&p, 0, sizeof(p));
 	p.epfd = -1;
 	p.stall_timeout_ms = PROXY_STALL_TIMEOUT_MS;
+	p.activation_timeout_ms = PROXY_ACTIVATION_TIMEOUT_MS;
 
-	while ((c = getopt_long(argc, argv, "b:l:ms:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "a:b:l:ms:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
 			p.bus_path = optarg;
@@ -187,10 +205,11 @@ int main(int argc, char **argv)
 			bus_make = true;
 			break;
 		case 's':
-			errno = 0;
-			p.stall_timeout_ms = strtoull(optarg, &end, 10);
-			if (errno || end == optarg || *end || *optarg == '-' ||
-			    !p.stall_timeout_ms)
+			if (parse_ms(optarg, &p.stall_timeout_ms) < 0)
+				return usage(argv[0], 2);
+			break;
+		case 'a':
+			if (parse_ms(optarg, &p.activation_timeout_ms) < 0)
 				return usage(argv[0], 2);
 			break;
 		case 'v':

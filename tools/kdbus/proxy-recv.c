@@ -271,6 +271,8 @@ static void recv_name_change(struct client *c, const struct kdbus_item *item)
 
 	if (strcmp(old_owner, new_owner))
 		name_owner_changed(c, nc->name, old_owner, new_owner);
+	if (!c->dead && c->starts)
+		driver_start_name_changed(c, nc->name, &nc->new_id);
 	if (!c->dead && nc->old_id.id == c->kconn.id)
 		driver_emit_name_acquired(c, nc->name, false);
 	if (!c->dead && nc->new_id.id == c->kconn.id)

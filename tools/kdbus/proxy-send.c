@@ -216,6 +216,8 @@ static int build_and_send(struct client *c, DBusMessage *out, int type,
 			return -EINVAL;
 	}
 
+	_Static_assert(PROXY_MEMFD_THRESHOLD < 2 * 1024 * 1024,
+		       "PAYLOAD_VEC payloads are limited to 2 MiB");
 	if (len <= PROXY_MEMFD_THRESHOLD) {
 		item = kdbus_lib_msg_add(&builder, KDBUS_ITEM_PAYLOAD_VEC,
 					 sizeof(struct kdbus_vec));

@@ -19,12 +19,19 @@
 
 /*
  * Payloads larger than this travel as a sealed memfd instead of being
- * copied into the receiver's pool. 512 KiB is a first guess: the
- * cross-over point between the two copies of PAYLOAD_VEC and the
- * memfd_create + write + seal + fd install cost is still to be measured
- * (kdbus-bench); it must stay below the 2 MiB PAYLOAD_VEC limit.
+ * copied into the receiver's pool. Measured with make bench (the
+ * kdbus-memfd transport of kdbus-bench: a fresh sealed memfd per message,
+ * mapped by the receiver, against kdbus-async's PAYLOAD_VEC): the memfd
+ * round trip costs 1.6-2.2 times the vec one at every size from 64 KiB
+ * to the 2 MiB PAYLOAD_VEC limit, so speed never favours it. What does
+ * is the receiver's pool: a vec payload occupies it until the proxy has
+ * read it, and one user may hold a third of its free half (about 2.7 MiB
+ * of an empty 16 MiB pool) before sends fail with ENOBUFS, while a memfd
+ * message takes a slice of a few hundred bytes. At 1/32 of the pool (512
+ * KiB) five vec messages of one user fit between two reads; larger ones
+ * go as memfds. It must stay below the 2 MiB PAYLOAD_VEC limit.
  */
-#define PROXY_MEMFD_THRESHOLD	(512 * 1024)
+#define PROXY_MEMFD_THRESHOLD	(KDBUS_LIB_POOL_SIZE / 32)
 
 /* Largest D-Bus message accepted from a client or from kdbus */
 #define PROXY_MAX_MSG_SIZE	(32 * 1024 * 1024)
@@ -39,6 +46,13 @@
  * long (default of --stall-timeout)
  */
 #define PROXY_STALL_TIMEOUT_MS	(30 * 1000)
+/*
+ * StartServiceByName fails with TimedOut if the service does not own its
+ * name by then (default of --activation-timeout; dbus-daemon's is 25 s)
+ */
+#define PROXY_ACTIVATION_TIMEOUT_MS	(25 * 1000)
+/* StartServiceByName calls waiting for their service, per client */
+#define PROXY_MAX_STARTS	16
 /* Reply deadline given to kdbus for method calls (D-Bus has none) */
 #define PROXY_REPLY_TIMEOUT_NS	(120ULL * 1000 * 1000 * 1000)
 /* kdbus messages handled per client per loop iteration (fairness) */
@@ -85,6 +99,7 @@ struct pending_call {
 };
 
 struct proxy;
+struct pending_start;
 
 struct client {
 	struct proxy *proxy;
@@ -110,6 +125,7 @@ struct client {
 	uint64_t next_cookie;
 	struct pending_call pending[PROXY_MAX_PENDING];
 	unsigned int n_pending;
+	struct pending_start *starts;	/* StartServiceByName in progress */
 	struct client *next_dead;
 };
 
@@ -124,6 +140,7 @@ struct proxy {
 	const char *bus_path;
 	const char *listen_path;
 	uint64_t stall_timeout_ms;
+	uint64_t activation_timeout_ms;
 	DBusServer *server;
 	struct client *clients;
 	unsigned int n_clients;
@@ -183,5 +200,11 @@ void driver_handle(struct client *c, DBusMessage *msg);
 DBusMessage *driver_signal(const char *member, const char *dest);
 void driver_emit_name_acquired(struct client *c, const char *name,
 			       bool acquired);
+
+/* proxy-driver-start.c */
+void driver_start_name_changed(struct client *c, const char *name,
+			       const struct kdbus_notify_id_change *new_id);
+void driver_start_expire(struct client *c, uint64_t now);
+void driver_start_clear(struct client *c);
 
 #endif /* PROXY_H */

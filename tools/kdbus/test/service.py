@@ -54,12 +54,24 @@ class Svc(dbus.service.Object):
             m = dbus.lowlevel.SignalMessage(path, iface, member)
             m.append(a0, tag, signature="ss")
             bus.send_message(m)
+    @dbus.service.method("org.example.Svc", in_signature="ay", out_signature="",
+                         byte_arrays=True)
+    def Sink(self, b):
+        sunk[0] += 1
+        sunk[1] += len(b)
+    @dbus.service.method("org.example.Svc", in_signature="", out_signature="ut")
+    def SinkCount(self):
+        # the calls and bytes Sink got since the last SinkCount
+        n, total = sunk
+        sunk[:] = [0, 0]
+        return n, total
     @dbus.service.method("org.example.Svc", in_signature="", out_signature="")
     def Quit(self): GLib.timeout_add(100, loop.quit)
     @dbus.service.signal("org.example.Svc", signature="ss")
     def Tick(self, a, b): pass
     @dbus.service.signal("org.example.Svc", signature="s")
     def Other(self, a): pass
+sunk = [0, 0]
 def checksum(b):
     # position dependent, computed in C: b as a little-endian number mod 2^61-1
     return int.from_bytes(b, "little") % ((1 << 61) - 1)
