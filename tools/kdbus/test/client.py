@@ -58,23 +58,29 @@ svc2 = dbus.Interface(bus.get_object(owner, "/org/example/Svc"), "org.example.Sv
 check(svc2.Echo("u") == "echo:u", "Echo via unique name")
 check(svc.Big(dbus.ByteArray(b"x" * (1 << 20))) == 1 << 20, "1 MiB arg (memfd path)")
 check(svc.Big(dbus.ByteArray(b"y" * 1000)) == 1000, "small arg (vec path)")
-# A burst of large no-reply calls, sent before the service reads any: as
-# sealed memfds their slices take next to nothing of this user's share of
-# the receiver's pool (a third of its free half: about 2.7 MiB of 16 MiB);
-# as PAYLOAD_VECs a burst of 1 MiB calls would run into ENOBUFS there
-# whenever the proxy has not drained the pool between two of them, and a
-# no-reply call that fails is lost without a word.
+# A burst of 16 large no-reply calls while the service does not read: the
+# first 8 MiB or so fill the proxy's queue towards the service, then the
+# proxy stops reading the service's kdbus connection and the rest wait in
+# its pool. As sealed memfds their slices take next to nothing of this
+# user's share of that pool (a third of its free half: about 2.7 MiB of
+# 16 MiB); as 1 MiB PAYLOAD_VECs the third of them would fail with
+# ENOBUFS, and a no-reply call that fails is lost without a word.
 svc.SinkCount()
-for i in range(8):
+m = dbus.lowlevel.MethodCallMessage("org.example.Svc", "/org/example/Svc",
+                                    "org.example.Svc", "Block")
+m.set_no_reply(True)
+m.append(dbus.UInt32(4), signature="u")
+bus.send_message(m)
+for i in range(16):
     m = dbus.lowlevel.MethodCallMessage("org.example.Svc", "/org/example/Svc",
                                         "org.example.Svc", "Sink")
     m.set_no_reply(True)
     m.append(dbus.ByteArray(b"s" * (1 << 20)), signature="ay")
     bus.send_message(m)
-n, total = svc.SinkCount()
-check((n, total) == (8, 8 << 20),
-      "a burst of 8 x 1 MiB no-reply calls arrives whole (%d calls, %d bytes)"
-      % (n, total))
+n, total = svc.SinkCount(timeout=120)
+check((n, total) == (16, 16 << 20),
+      "a burst of 16 x 1 MiB no-reply calls to a service that does not read "
+      "arrives whole (%d calls, %d bytes)" % (n, total))
 r, w = os.pipe(); os.write(w, b"through-fd"); os.close(w)
 check(svc.Fd(dbus.types.UnixFd(r)) == "through-fd", "fd to service"); os.close(r)
 f = svc.GiveFd().take(); check(os.read(f, 100) == b"from-service", "fd from service"); os.close(f)

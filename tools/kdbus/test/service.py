@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
 # kdbus-proxy test: service side (run in the test guest by scripts/guest/dbus-compat.sh)
-import sys, os, array, dbus, dbus.service, dbus.mainloop.glib
+import sys, os, array, time, dbus, dbus.service, dbus.mainloop.glib
 import typevals
 from gi.repository import GLib
 dbus.mainloop.glib.DBusGMainLoop(set_as_default=True)
@@ -59,6 +59,10 @@ class Svc(dbus.service.Object):
     def Sink(self, b):
         sunk[0] += 1
         sunk[1] += len(b)
+    @dbus.service.method("org.example.Svc", in_signature="u", out_signature="")
+    def Block(self, seconds):
+        # stop reading the bus for a while
+        time.sleep(seconds)
     @dbus.service.method("org.example.Svc", in_signature="", out_signature="ut")
     def SinkCount(self):
         # the calls and bytes Sink got since the last SinkCount
