@@ -49,6 +49,14 @@ struct match_rule *rule_parse(struct client *c, DBusMessage *msg,
 	return rule;
 }
 
+/* the LimitsExceeded error of AddMatch and BecomeMonitor */
+void rules_limit_error(struct client *c, DBusMessage *msg)
+{
+	send_error(c, msg, DBUS_ERROR_LIMITS_EXCEEDED,
+		   "Connection \"%s\" is not allowed to add more match rules",
+		   c->unique);
+}
+
 /* the match rule of the only argument of @msg, as rule_parse() */
 static struct match_rule *rule_arg(struct client *c, DBusMessage *msg)
 {
@@ -71,9 +79,7 @@ void m_add_match(struct client *c, DBusMessage *msg)
 		return;
 	if (c->n_rules >= PROXY_MAX_RULES) {
 		match_rule_free(rule);
-		send_error(c, msg, DBUS_ERROR_LIMITS_EXCEEDED,
-			   "Connection \"%s\" is not allowed to add more match rules",
-			   c->unique);
+		rules_limit_error(c, msg);
 		return;
 	}
 	cr = calloc(1, sizeof(*cr));

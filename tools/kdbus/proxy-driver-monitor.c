@@ -65,9 +65,7 @@ static int monitor_args(struct client *c, DBusMessage *msg,
 			   "BecomeMonitor does not support any flags yet");
 		n = -1;
 	} else if (n > PROXY_MAX_RULES) {
-		send_error(c, msg, DBUS_ERROR_LIMITS_EXCEEDED,
-			   "Connection \"%s\" is not allowed to add more match rules",
-			   c->unique);
+		rules_limit_error(c, msg);
 		n = -1;
 	}
 	for (i = 0; i < n; i++) {

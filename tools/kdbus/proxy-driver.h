@@ -32,6 +32,7 @@ void m_list_queued(struct client *c, DBusMessage *msg);
 /* proxy-driver-match.c */
 struct match_rule *rule_parse(struct client *c, DBusMessage *msg,
 			      const char *text);
+void rules_limit_error(struct client *c, DBusMessage *msg);
 void m_add_match(struct client *c, DBusMessage *msg);
 void m_remove_match(struct client *c, DBusMessage *msg);
 
